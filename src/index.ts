@@ -1,0 +1,5 @@
+/**
+ * kiln's library entry: what tools embed instead of shelling out to `docker build`.
+ */
+export * from './errors.js';
+export * from './oci/digest.js';
