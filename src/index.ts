@@ -3,3 +3,4 @@
  */
 export * from './errors.js';
 export * from './oci/digest.js';
+export * from './dockerfile/shell/index.js';
