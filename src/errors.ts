@@ -62,6 +62,14 @@ export const ErrorCode = {
   RegistryAuth: 'E_REGISTRY_AUTH',
   RegistryDenied: 'E_REGISTRY_DENIED',
   RegistryNotFound: 'E_REGISTRY_NOT_FOUND',
+  /** The registry refused content as invalid (MANIFEST_INVALID, DIGEST_INVALID, SIZE_INVALID, TAG_INVALID…). */
+  RegistryRejected: 'E_REGISTRY_REJECTED',
+  /** The registry kept answering 429 TOOMANYREQUESTS after all retries. */
+  RegistryRateLimited: 'E_REGISTRY_RATE_LIMITED',
+  /** The registry could not be reached (DNS, connection refused/reset, TLS failure, timeouts, 5xx after retries). */
+  RegistryUnreachable: 'E_REGISTRY_UNREACHABLE',
+  /** Credential files or credential helpers that cannot be read, parsed or run. */
+  Credentials: 'E_CREDENTIALS',
   /** A hostile or malformed archive (tar) entry. */
   UnsafeArchive: 'E_UNSAFE_ARCHIVE',
   /** An input larger than allowed (decompression bombs, oversized documents). */

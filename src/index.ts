@@ -4,3 +4,7 @@
 export * from './errors.js';
 export * from './oci/digest.js';
 export * from './dockerfile/shell/index.js';
+export * from './dockerfile/parser/index.js';
+export * from './dockerfile/ignore/index.js';
+export * from './oci/index.js';
+export type { EscapeToken } from './dockerfile/escape-token.js';

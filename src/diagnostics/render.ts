@@ -9,6 +9,9 @@
  */
 import type { SourceRange } from '../errors.js';
 
+/** Characters of a source line shown at most. */
+const MAX_SHOWN = 160;
+
 export type Severity = 'error' | 'warning';
 
 export interface RenderableDiagnostic {
@@ -32,14 +35,16 @@ export function renderDiagnostic(diagnostic: RenderableDiagnostic, options: Rend
   if (range) {
     const file = diagnostic.file ?? 'Dockerfile';
     lines.push(` --> ${file}:${range.start.line}:${range.start.column}`);
-    const sourceLine = options.source?.split(/\r?\n/)[range.start.line - 1];
-    if (sourceLine !== undefined) {
+    const fullLine = options.source?.split(/\r?\n/)[range.start.line - 1];
+    if (fullLine !== undefined) {
+      // Very long lines (up to 64 KiB in a Dockerfile) are clipped so the caret stays readable.
+      const sourceLine = fullLine.length > MAX_SHOWN ? `${fullLine.slice(0, MAX_SHOWN)}…` : fullLine;
       const gutter = String(range.start.line);
       const pad = ' '.repeat(gutter.length);
-      const start = Math.max(1, range.start.column);
+      const start = Math.min(Math.max(1, range.start.column), MAX_SHOWN);
       const lastColumn =
         range.end.line === range.start.line && range.end.column > start ? range.end.column : sourceLine.length + 1;
-      const width = Math.max(1, Math.min(lastColumn, sourceLine.length + 1) - start);
+      const width = Math.max(1, Math.min(lastColumn, MAX_SHOWN + 1) - start);
       lines.push(`${pad} |`);
       lines.push(`${gutter} | ${sourceLine}`);
       lines.push(`${pad} | ${' '.repeat(start - 1)}${'^'.repeat(width)}`);

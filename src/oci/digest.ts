@@ -119,7 +119,12 @@ export function verifyingStream(options: VerifyOptions): Transform {
       }
       const actual = digester.digest();
       if (actual !== options.digest) {
-        callback(new KilnError(ErrorCode.DigestMismatch, `digest mismatch: expected ${options.digest}, got ${actual}`));
+        callback(
+          new KilnError(
+            ErrorCode.DigestMismatch,
+            `digest mismatch: expected ${options.digest}, got ${actual}`,
+          ),
+        );
         return;
       }
       callback();

@@ -50,3 +50,17 @@ test('without source only the location is shown', () => {
   });
   assert.equal(text, 'error: boom [E]\n --> x/Dockerfile:9:3\n  hint: do this\n');
 });
+
+test('very long source lines are clipped', () => {
+  const text = renderDiagnostic(
+    {
+      severity: 'error',
+      code: 'E_LINE_TOO_LONG',
+      message: 'long',
+      range: { start: { line: 1, column: 1 }, end: { line: 1, column: 70_001 } },
+    },
+    { source: `LABEL a=${'a'.repeat(70_000)}` },
+  );
+  assert.ok(text.length < 600, `rendered ${text.length} characters`);
+  assert.match(text, /a…\n/);
+});

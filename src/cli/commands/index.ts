@@ -3,5 +3,15 @@
  * `register(program: Command, ctx: CliContext): void`. Add one import + one entry per command.
  */
 import type { CommandModule } from '../context.js';
+import * as debug from './debug.js';
+import * as images from './images.js';
+import * as inspect from './inspect.js';
+import * as login from './login.js';
+import * as logout from './logout.js';
+import * as prune from './prune.js';
+import * as pull from './pull.js';
+import * as push from './push.js';
+import * as rmi from './rmi.js';
+import * as tag from './tag.js';
 
-export const commands: readonly CommandModule[] = [];
+export const commands: readonly CommandModule[] = [debug, images, inspect, tag, rmi, prune, pull, push, login, logout];

@@ -22,6 +22,11 @@ export interface Heredoc {
 export interface InstructionNode {
   /** Lowercased keyword: `from`, `run`, `onbuild`, ... (unknown keywords are kept as written, lowercased). */
   readonly keyword: string;
+  /**
+   * The keyword exactly as written (`Run`, `FROM`), for casing checks and error messages
+   * (BuildKit says "unknown instruction: foo" with the original case). Always set by the parser.
+   */
+  readonly keywordAsWritten?: string;
   /** Flags as written (`--from=build`), in order, before the arguments. */
   readonly flags: readonly string[];
   /**
@@ -29,8 +34,12 @@ export interface InstructionNode {
    * - exec (JSON) form: one entry per array element, `json` true;
    * - shell form of RUN/CMD/ENTRYPOINT/SHELL-less ones: one entry with the joined line;
    * - ENV/LABEL: triples key, value, separator (`=` or `` for legacy `ENV k v`);
-   * - other instructions: whitespace-split words (quotes kept).
-   * Empty for ONBUILD, whose instruction is `child`.
+   * - ARG: words split by `parseWords` (quotes kept);
+   * - HEALTHCHECK: the type word (`CMD`, `NONE`, ...) then the command as for CMD;
+   * - MAINTAINER/USER/WORKDIR/STOPSIGNAL: the whole rest of the line as one entry;
+   * - FROM/EXPOSE and non-JSON ADD/COPY/VOLUME: words split at ASCII whitespace (quotes kept);
+   * - unknown keywords: a single empty string (BuildKit ignores their arguments at this stage).
+   * Empty when there are no arguments, and for ONBUILD, whose instruction is `child`.
    */
   readonly args: readonly string[];
   /** True when the arguments came from valid JSON (exec form). */
@@ -43,16 +52,22 @@ export interface InstructionNode {
   readonly original: string;
   /** Comment lines (without `#`, trimmed) immediately preceding the instruction. */
   readonly comments: readonly string[];
-  /** From the keyword's first character to the end of the last line the instruction spans (heredoc bodies included). */
+  /**
+   * From the keyword's first character to the end of the last line the instruction spans (heredoc bodies
+   * included). Line numbers are BuildKit's StartLine/EndLine. An ONBUILD `child` carries its parent's range.
+   */
   readonly range: SourceRange;
 }
 
 export interface ParserDirectives {
   /** `# escape=` value; `\` by default. */
   readonly escapeToken: '\\' | '`';
-  /** `# syntax=` value, recorded only (never used to fetch a frontend). */
+  /**
+   * `# syntax=` value up to its first space, found as BuildKit's DetectSyntax does (a `#!` line may come
+   * first; `//syntax=` and a JSON document are accepted). Recorded only (never used to fetch a frontend).
+   */
   readonly syntax?: string;
-  /** `# check=` value, raw (e.g. `skip=JSONArgsRecommended;error=true`). */
+  /** `# check=` value up to its first space (e.g. `skip=JSONArgsRecommended;error=true`). */
   readonly check?: string;
   /** Where each directive was found, by name. */
   readonly locations: Readonly<Record<string, SourceRange>>;
@@ -64,6 +79,8 @@ export interface ParseWarning {
   readonly code: string;
   readonly message: string;
   readonly detail?: string;
+  /** Documentation link for the rule, as BuildKit gives it. */
+  readonly url?: string;
   readonly range?: SourceRange;
 }
 

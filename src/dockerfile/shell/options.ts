@@ -4,8 +4,9 @@
  */
 import { ErrorCode, KilnError } from '../../errors.js';
 
-/** The two escape characters a Dockerfile can choose with the `# escape=` directive. */
-export type EscapeToken = '\\' | '`';
+import type { EscapeToken } from '../escape-token.js';
+
+export type { EscapeToken };
 
 export interface ShellOptions {
   /** Escape character; `\` by default. With `` ` `` the backslash is an ordinary character. */
