@@ -10,7 +10,7 @@ fi
 
 packages=(
   uidmap runc crun fuse-overlayfs docker-registry busybox-static debootstrap skopeo umoci podman buildah
-  openssh-client openssh-server openssl apache2-utils git zstd xz-utils bzip2 tar util-linux iproute2 ca-certificates
+  openssh-client openssh-server openssl apache2-utils git zstd xz-utils bzip2 tar util-linux iproute2 ca-certificates attr
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -38,4 +38,10 @@ done
 if ! id kilntest-noid >/dev/null 2>&1; then
   useradd --create-home --shell /bin/bash kilntest-noid
 fi
+# useradd allocates subordinate ranges automatically (SUB_UID_MIN in login.defs): remove them again.
+for f in /etc/subuid /etc/subgid; do
+  if grep -q '^kilntest-noid:' "$f"; then
+    sed -i '/^kilntest-noid:/d' "$f"
+  fi
+done
 echo "host ready: test users $user (subuid/subgid 200000+65536) and kilntest-noid (no ranges)"

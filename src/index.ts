@@ -8,3 +8,4 @@ export * from './dockerfile/parser/index.js';
 export * from './dockerfile/ignore/index.js';
 export * from './oci/index.js';
 export type { EscapeToken } from './dockerfile/escape-token.js';
+export * from './layer/index.js';
