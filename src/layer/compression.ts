@@ -8,8 +8,10 @@ import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { type Digest, Digester } from '../oci/digest.js';
 import { zstdStream } from './zstd-process.js';
 
-/** Compressions a layer blob may use. */
-export type LayerCompression = 'gzip' | 'zstd' | 'none';
+import type { LayerCompression } from '../oci/media-types.js';
+
+/** Compressions a layer blob may use (the OCI model's union). */
+export type { LayerCompression };
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
