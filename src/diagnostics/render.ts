@@ -43,7 +43,9 @@ export function renderDiagnostic(diagnostic: RenderableDiagnostic, options: Rend
       const pad = ' '.repeat(gutter.length);
       const start = Math.min(Math.max(1, range.start.column), MAX_SHOWN);
       const lastColumn =
-        range.end.line === range.start.line && range.end.column > start ? range.end.column : sourceLine.length + 1;
+        range.end.line === range.start.line && range.end.column > start
+          ? range.end.column
+          : sourceLine.length + 1;
       const width = Math.max(1, Math.min(lastColumn, MAX_SHOWN + 1) - start);
       lines.push(`${pad} |`);
       lines.push(`${gutter} | ${sourceLine}`);

@@ -133,7 +133,8 @@ async function sweepBlobs(
   for (const algorithm of await listDir(store.paths.blobsDir)) {
     for (const hex of await listDir(join(store.paths.blobsDir, algorithm))) {
       const digest = `${algorithm}:${hex}`;
-      if (isDigest(digest) && !marked.has(digest)) candidates.push({ digest, path: join(store.paths.blobsDir, algorithm, hex) });
+      if (isDigest(digest) && !marked.has(digest))
+        candidates.push({ digest, path: join(store.paths.blobsDir, algorithm, hex) });
     }
   }
   // Leases are read after listing: a writer adds a digest to its lease before renaming the blob into

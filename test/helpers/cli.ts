@@ -58,7 +58,16 @@ export function runKiln(args: readonly string[], options: RunCliOptions = {}): P
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...options.env };
   const command = options.user ? 'runuser' : process.execPath;
   const argv = options.user
-    ? ['-u', options.user, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, entry, ...args]
+    ? [
+        '-u',
+        options.user,
+        '--',
+        'env',
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        process.execPath,
+        entry,
+        ...args,
+      ]
     : [entry, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, {

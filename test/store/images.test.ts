@@ -75,6 +75,13 @@ describe('image API', () => {
     assert.equal(onArm.root.digest, index.digest);
     assert.equal(onArm.manifestDescriptor.digest, arm.manifest.digest);
     assert.equal(onArm.config.architecture, 'arm64');
+    const child = await resolveImage(store, arm.manifest.digest);
+    assert.equal(
+      child.root.digest,
+      arm.manifest.digest,
+      'a manifest not listed in index.json resolves by digest',
+    );
+    assert.deepEqual(child.tags, []);
     await assert.rejects(
       resolveImage(store, 'multi', { platform: { os: 'linux', architecture: 's390x' } }),
       (e: unknown) =>

@@ -19,15 +19,28 @@ function kilnAs(user: string, env: Readonly<Record<string, string>>, args: reado
   );
 }
 
-const readable = spawnSync('runuser', ['-u', TEST_USER, '--', 'test', '-r', join(repoRoot(), 'src', 'cli', 'main.ts')]);
-const skip = !canRunAsTestUser() || readable.status !== 0 ? 'needs root, the kilntest user and a readable checkout' : false;
+const readable = spawnSync('runuser', [
+  '-u',
+  TEST_USER,
+  '--',
+  'test',
+  '-r',
+  join(repoRoot(), 'src', 'cli', 'main.ts'),
+]);
+const skip =
+  !canRunAsTestUser() || readable.status !== 0
+    ? 'needs root, the kilntest user and a readable checkout'
+    : false;
 
 describe('store as an unprivileged user', { skip }, () => {
   it('creates the default root under ~/.local/share/kiln', () => {
     const home = mkdtempSync(join(tmpdir(), 'kiln-home-'));
     try {
       spawnSync('chown', [TEST_USER, home]);
-      const result = kilnAs(TEST_USER, { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, ['images', '-q']);
+      const result = kilnAs(TEST_USER, { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, [
+        'images',
+        '-q',
+      ]);
       assert.equal(result.status, 0, result.stderr);
       assert.ok(existsSync(join(home, '.local', 'share', 'kiln', 'store', 'oci-layout')));
       assert.ok(existsSync(join(home, '.local', 'share', 'kiln', 'kiln-store.json')));

@@ -3,6 +3,7 @@
  * `register(program: Command, ctx: CliContext): void`. Add one import + one entry per command.
  */
 import type { CommandModule } from '../context.js';
+import * as build from './build.js';
 import * as debug from './debug.js';
 import * as images from './images.js';
 import * as inspect from './inspect.js';
@@ -14,4 +15,16 @@ import * as push from './push.js';
 import * as rmi from './rmi.js';
 import * as tag from './tag.js';
 
-export const commands: readonly CommandModule[] = [debug, images, inspect, tag, rmi, prune, pull, push, login, logout];
+export const commands: readonly CommandModule[] = [
+  build,
+  debug,
+  images,
+  inspect,
+  tag,
+  rmi,
+  prune,
+  pull,
+  push,
+  login,
+  logout,
+];

@@ -23,14 +23,16 @@ interface LoginOptions extends RegistryCommandOptions {
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export function register(program: Command, ctx: CliContext): void {
   withRegistryOptions(
     program
       .command('login')
-      .description('Log in to a registry (credentials are checked, then saved in kiln\'s auth file)')
+      .description("Log in to a registry (credentials are checked, then saved in kiln's auth file)")
       .argument('<registry>', 'registry host[:port] (docker.io for Docker Hub)')
       .option('-u, --username <user>', 'username')
       .option('-p, --password <password>', 'password (prefer --password-stdin)')

@@ -20,11 +20,15 @@ export function register(program: Command, ctx: CliContext): void {
       .command('pull')
       .description('Pull an image from a registry into the local store')
       .argument('<reference>', 'image reference, e.g. alpine:3.20 or localhost:5000/app@sha256:…')
-      .option('--platform <os/arch[/variant]>', 'platform to pull from a multi-platform image (default: host)'),
+      .option(
+        '--platform <os/arch[/variant]>',
+        'platform to pull from a multi-platform image (default: host)',
+      ),
   ).action(async (text: string, options: PullOptions, command: Command) => {
     const ref = parseReference(text);
     const host = defaultPlatform({ platform: process.platform, arch: process.arch });
-    const platform = options.platform !== undefined ? parsePlatform(options.platform, { defaults: host }) : host;
+    const platform =
+      options.platform !== undefined ? parsePlatform(options.platform, { defaults: host }) : host;
     const store = await openCliStore(command, ctx);
     const lease = await store.createLease();
     const client = registryClient(ctx, ref.domain, options);
@@ -32,7 +36,12 @@ export function register(program: Command, ctx: CliContext): void {
     let present = 0;
     try {
       const result = await pullImage(client, {
-        reference: { registry: ref.domain, repository: ref.path, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
+        reference: {
+          registry: ref.domain,
+          repository: ref.path,
+          ...(ref.tag ? { tag: ref.tag } : {}),
+          ...(ref.digest ? { digest: ref.digest } : {}),
+        },
         store,
         platform,
         lease,
@@ -42,7 +51,8 @@ export function register(program: Command, ctx: CliContext): void {
           if (event.kind === 'blob-skipped') present += 1;
         },
       });
-      if (ref.tag !== undefined) await setImageTag(store, referenceString({ ...ref, digest: undefined }), result.root);
+      if (ref.tag !== undefined)
+        await setImageTag(store, referenceString({ ...ref, digest: undefined }), result.root);
       else await addUntaggedImage(store, result.root);
       ctx.stdout.write(`${referenceString(ref)}: ${fetched} blobs downloaded, ${present} already present\n`);
       ctx.stdout.write(`Digest: ${result.root.digest}\n`);

@@ -18,7 +18,9 @@ interface PushOptions extends RegistryCommandOptions {
 function parseSize(text: string): number {
   const match = /^(\d+)([kKmMgG]?)i?[bB]?$/.exec(text.trim());
   if (!match) throw new KilnError(ErrorCode.Usage, `invalid size ${JSON.stringify(text)} (e.g. 16M)`);
-  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+    match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'
+  ];
   const size = Number(match[1]) * factor;
   if (size < 1) throw new KilnError(ErrorCode.Usage, 'chunk size must be positive');
   return size;
@@ -33,24 +35,28 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('[destination]', 'registry reference to push to (default: the source reference)')
       .option('--chunk-size <size>', 'upload blobs bigger than this in chunks of this size (default 32M)')
       .option('--mount-from <repository...>', 'repositories on the same registry to mount shared blobs from'),
-  ).action(async (source: string, destination: string | undefined, options: PushOptions, command: Command) => {
-    const ref = parseReference(destination ?? source);
-    const store = await openCliStore(command, ctx);
-    const root = await resolveRoot(store, source);
-    const client = registryClient(ctx, ref.domain, options);
-    try {
-      const result = await pushImage(client, {
-        repository: { registry: ref.domain, repository: ref.path },
-        store,
-        digest: root.digest,
-        tags: ref.tag !== undefined && ref.digest === undefined ? [ref.tag] : [],
-        ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
-        ...(options.chunkSize !== undefined ? { chunkSize: parseSize(options.chunkSize) } : {}),
-        signal: ctx.signal,
-      });
-      ctx.stdout.write(`${referenceString({ ...ref, digest: undefined })}: pushed\nDigest: ${result.descriptor.digest}\n`);
-    } finally {
-      await client.close();
-    }
-  });
+  ).action(
+    async (source: string, destination: string | undefined, options: PushOptions, command: Command) => {
+      const ref = parseReference(destination ?? source);
+      const store = await openCliStore(command, ctx);
+      const root = await resolveRoot(store, source);
+      const client = registryClient(ctx, ref.domain, options);
+      try {
+        const result = await pushImage(client, {
+          repository: { registry: ref.domain, repository: ref.path },
+          store,
+          digest: root.digest,
+          tags: ref.tag !== undefined && ref.digest === undefined ? [ref.tag] : [],
+          ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
+          ...(options.chunkSize !== undefined ? { chunkSize: parseSize(options.chunkSize) } : {}),
+          signal: ctx.signal,
+        });
+        ctx.stdout.write(
+          `${referenceString({ ...ref, digest: undefined })}: pushed\nDigest: ${result.descriptor.digest}\n`,
+        );
+      } finally {
+        await client.close();
+      }
+    },
+  );
 }

@@ -7,7 +7,13 @@
  * then containers auth.json files, then Docker's config.json (with credHelpers / credsStore).
  */
 import type { Command } from 'commander';
-import { type CredentialPaths, createRegistryClient, defaultCredentialPaths, loadCredentials, type RegistryClient } from '../../registry/index.js';
+import {
+  type CredentialPaths,
+  createRegistryClient,
+  defaultCredentialPaths,
+  loadCredentials,
+  type RegistryClient,
+} from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 
 /** Options every registry command accepts. */
@@ -24,7 +30,10 @@ export function withRegistryOptions(command: Command): Command {
     .option('--insecure', 'use plain HTTP for this registry (always done for localhost / 127.0.0.0/8 / ::1)')
     .option('--tls-ca-file <file>', 'PEM file with extra CA certificates to trust')
     .option('--no-tls-verify', 'do not verify TLS certificates (dangerous)')
-    .option('--authfile <file>', "kiln's auth file (default: $KILN_AUTH_FILE or $XDG_CONFIG_HOME/kiln/auth.json)");
+    .option(
+      '--authfile <file>',
+      "kiln's auth file (default: $KILN_AUTH_FILE or $XDG_CONFIG_HOME/kiln/auth.json)",
+    );
 }
 
 /** The credential files for a command (`--authfile` replaces kiln's own file). */
@@ -43,7 +52,11 @@ function insecureRegistries(ctx: CliContext, registry: string, options: Registry
 }
 
 /** A registry client configured from the command's options (close it when done). */
-export function registryClient(ctx: CliContext, registry: string, options: RegistryCommandOptions): RegistryClient {
+export function registryClient(
+  ctx: CliContext,
+  registry: string,
+  options: RegistryCommandOptions,
+): RegistryClient {
   return createRegistryClient({
     credentials: loadCredentials({ paths: credentialPaths(ctx, options), env: ctx.env }),
     insecureRegistries: insecureRegistries(ctx, registry, options),
@@ -61,5 +74,7 @@ export function registryArgument(text: string): string {
   const slash = value.indexOf('/');
   if (slash !== -1) value = value.slice(0, slash);
   value = value.toLowerCase();
-  return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(value) ? 'docker.io' : value;
+  return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(value)
+    ? 'docker.io'
+    : value;
 }

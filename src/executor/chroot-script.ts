@@ -1,0 +1,133 @@
+/**
+ * The shell script of the `chroot` and `no-pid-sandbox` strategies (pure). It runs as pid 1 of fresh
+ * pid, mount, ipc, uts (and for network none: net) namespaces created by
+ *
+ *   unshare --mount --propagation private --uts --ipc --pid --fork --kill-child=SIGKILL [--net] -- sh -c SCRIPT
+ *
+ * and sets up the mounts with host tools before handing over, so nothing it mounts outlives the step:
+ *   /dev: a tmpfs with null zero full random urandom tty bound from the host (mknod is impossible in a
+ *         user namespace), a private devpts instance, a tmpfs /dev/shm, the fd/stdin/stdout/stderr links;
+ *   /proc: a fresh procfs (chroot) or the parent's /proc bound recursively (no-pid-sandbox), with
+ *         kcore, keys, timer_list, sched_debug masked by /dev/null;
+ *   /sys: the host's, bound recursively and made read-only;
+ *   /etc/hosts, /etc/resolv.conf, /etc/hostname: bound from the step's temp dir;
+ *   the step's own mounts, in order.
+ * Then: `lo` up (network none), the hostname set, and finally
+ *   exec setpriv --bounding-set … --regid G --groups … -- env -i ENV… unshare --root R --wd CWD --setuid U -- ARGS
+ * so the command runs chrooted, as its user, with BuildKit's default capability set as the bound.
+ */
+import { assertNever } from '../errors.js';
+import type { HostTools } from './host-tools.js';
+import type { PreparedStep } from './prepare.js';
+import { shellQuote as q } from './shell-quote.js';
+import type { NetworkMode } from './types.js';
+
+/** BuildKit's (and Docker's) default capabilities for RUN, in setpriv's spelling. */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'chown',
+  'dac_override',
+  'fowner',
+  'fsetid',
+  'kill',
+  'setgid',
+  'setuid',
+  'setpcap',
+  'net_bind_service',
+  'net_raw',
+  'sys_chroot',
+  'mknod',
+  'audit_write',
+  'setfcap',
+];
+
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+const MASKED_PROC = ['kcore', 'keys', 'timer_list', 'sched_debug', 'timer_stats'];
+
+export interface ChrootScriptOptions {
+  readonly step: PreparedStep;
+  readonly tools: HostTools;
+  readonly args: readonly string[];
+  readonly network: NetworkMode;
+  readonly hostname: string;
+  readonly proc: 'fresh' | 'bind-host';
+  /** setgroups(2) allowed (false in the single-id fallback: groups are kept as they are). */
+  readonly setgroups: boolean;
+}
+
+/** The outer unshare arguments (program = tools.unshare). */
+export function chrootUnshareArgs(network: NetworkMode): string[] {
+  const net = network === 'none' ? ['--net'] : network === 'host' ? [] : assertNever(network, 'network');
+  return ['--mount', '--propagation', 'private', '--uts', '--ipc', '--pid', '--fork', '--kill-child=SIGKILL', ...net];
+}
+
+/** Renders the set-up script. */
+export function chrootScript(options: ChrootScriptOptions): string {
+  const { step, tools } = options;
+  const m = q(tools.mount);
+  const dev = step.dev;
+  const lines: string[] = ['set -e'];
+  lines.push(`${m} -t tmpfs -o nosuid,mode=0755,size=16m kiln-dev ${q(dev)}`);
+  for (const d of DEVICES) {
+    lines.push(`: > ${q(`${dev}/${d}`)} && ${m} --bind ${q(`/dev/${d}`)} ${q(`${dev}/${d}`)} || true`);
+  }
+  lines.push(`mkdir ${q(`${dev}/pts`)} ${q(`${dev}/shm`)}`);
+  lines.push(
+    `if ${m} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec kiln-devpts ${q(`${dev}/pts`)} 2>/dev/null; ` +
+      `then ln -s pts/ptmx ${q(`${dev}/ptmx`)}; fi`,
+  );
+  lines.push(`${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=64m kiln-shm ${q(`${dev}/shm`)}`);
+  lines.push(`ln -s /proc/self/fd ${q(`${dev}/fd`)}`);
+  ['stdin', 'stdout', 'stderr'].forEach((name, fd) => lines.push(`ln -s /proc/self/fd/${fd} ${q(`${dev}/${name}`)}`));
+  if (options.proc === 'fresh') lines.push(`${m} -t proc -o nosuid,nodev,noexec kiln-proc ${q(step.proc)}`);
+  else lines.push(`${m} --rbind /proc ${q(step.proc)}`);
+  for (const p of MASKED_PROC) {
+    const target = q(`${step.proc}/${p}`);
+    lines.push(`if [ -f ${target} ]; then ${m} --bind /dev/null ${target} 2>/dev/null || true; fi`);
+  }
+  lines.push(`${m} --rbind /sys ${q(step.sys)}`);
+  lines.push(`${m} -o remount,bind,ro,nosuid,nodev,noexec ${q(step.sys)}`);
+  for (const [source, target] of step.etc) lines.push(`${m} --bind ${q(source)} ${q(target)}`);
+  for (const mount of step.mounts) {
+    switch (mount.kind) {
+      case 'bind':
+        lines.push(`${m} --rbind ${q(mount.source)} ${q(mount.hostTarget)}`);
+        if (mount.readonly) lines.push(`${m} -o remount,bind,ro ${q(mount.hostTarget)}`);
+        break;
+      case 'tmpfs': {
+        const opts = ['nosuid', 'nodev'];
+        if (mount.sizeBytes !== undefined) opts.push(`size=${mount.sizeBytes}`);
+        if (mount.mode !== undefined) opts.push(`mode=${mount.mode.toString(8).padStart(4, '0')}`);
+        lines.push(`${m} -t tmpfs -o ${opts.join(',')} kiln-tmpfs ${q(mount.hostTarget)}`);
+        break;
+      }
+      default:
+        assertNever(mount, 'mount');
+    }
+  }
+  if (options.network === 'none' && tools.ip !== undefined) lines.push(`${q(tools.ip)} link set lo up`);
+  if (tools.hostname !== undefined) lines.push(`${q(tools.hostname)} ${q(options.hostname)}`);
+  const { user } = step;
+  const groups = options.setgroups
+    ? user.additionalGids.length > 0
+      ? [`--groups=${user.additionalGids.join(',')}`]
+      : ['--clear-groups']
+    : ['--keep-groups'];
+  const exec = [
+    tools.setpriv,
+    `--bounding-set=-all,${DEFAULT_CAPABILITIES.map((c) => `+${c}`).join(',')}`,
+    `--regid=${user.gid}`,
+    ...groups,
+    '--',
+    tools.env,
+    '-i',
+    ...step.env,
+    tools.unshare,
+    `--root=${step.root}`,
+    `--wd=${step.cwd}`,
+    `--setuid=${user.uid}`,
+    '--',
+    ...options.args,
+  ];
+  lines.push(`exec ${exec.map(q).join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}

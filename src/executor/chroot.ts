@@ -1,0 +1,36 @@
+/** The `chroot` and `no-pid-sandbox` isolation strategies (see chroot-script.ts for the mechanism). */
+import { chrootScript, chrootUnshareArgs } from './chroot-script.js';
+import type { HostTools } from './host-tools.js';
+import type { PreparedStep } from './prepare.js';
+import { spawnStep } from './spawn-step.js';
+import type { RunStepOptions } from './types.js';
+
+/** Runs a prepared step with unshare + chroot; resolves with the command's exit code. */
+export async function runChroot(
+  options: RunStepOptions,
+  step: PreparedStep,
+  tools: HostTools,
+  proc: 'fresh' | 'bind-host',
+): Promise<number> {
+  const script = chrootScript({
+    step,
+    tools,
+    args: options.args,
+    network: options.network,
+    hostname: options.hostname,
+    proc,
+    setgroups: options.namespace.setgroups,
+  });
+  return spawnStep({
+    program: tools.unshare,
+    args: [...chrootUnshareArgs(options.network), '--', tools.sh, '-c', script, 'kiln-step'],
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    onStdout: options.onStdout,
+    onStderr: options.onStderr,
+    signal: options.signal,
+    // unshare --kill-child: killing it kills pid 1 of the step's pid namespace, hence every process in it.
+    kill: (pid) => {
+      process.kill(pid, 'SIGKILL');
+    },
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Who kiln runs as, and which subordinate ids that user owns. Pure: callers pass the file texts.
+ */
+import { type IdRange, parseSubIdFile, rangesForUser } from './subid.js';
+
+/** The invoking user and their subordinate id ranges. */
+export interface Identity {
+  readonly uid: number;
+  readonly gid: number;
+  readonly username: string | undefined;
+  readonly subuids: readonly IdRange[];
+  readonly subgids: readonly IdRange[];
+  /** Non-fatal remarks (malformed lines in the subid files). */
+  readonly warnings: readonly string[];
+}
+
+export interface DetectIdentityOptions {
+  readonly uid: number;
+  readonly gid: number;
+  /** The user's login name; entries may name the user or give the numeric uid. */
+  readonly username: string | undefined;
+  /** Text of /etc/subuid (empty or undefined when the file does not exist). */
+  readonly subuidText: string | undefined;
+  /** Text of /etc/subgid. */
+  readonly subgidText: string | undefined;
+}
+
+/** Builds the identity from the user's ids and the subordinate id files' text. */
+export function detectIdentity(options: DetectIdentityOptions): Identity {
+  const warnings: string[] = [];
+  const uidFile = parseSubIdFile(options.subuidText ?? '');
+  const gidFile = parseSubIdFile(options.subgidText ?? '');
+  if (uidFile.invalidLines.length > 0) {
+    warnings.push(`ignored malformed /etc/subuid line(s) ${uidFile.invalidLines.join(', ')}`);
+  }
+  if (gidFile.invalidLines.length > 0) {
+    warnings.push(`ignored malformed /etc/subgid line(s) ${gidFile.invalidLines.join(', ')}`);
+  }
+  return {
+    uid: options.uid,
+    gid: options.gid,
+    username: options.username,
+    subuids: rangesForUser(uidFile.entries, { username: options.username, id: options.uid }),
+    // /etc/subgid is keyed by user name (or uid), not by group.
+    subgids: rangesForUser(gidFile.entries, { username: options.username, id: options.uid }),
+    warnings,
+  };
+}
