@@ -89,6 +89,8 @@ export const ErrorCode = {
   Aborted: 'E_ABORTED',
   /** A bug: an invariant kiln relies on did not hold. */
   Internal: 'E_INTERNAL',
+  /** Mounting, copying or removing a root filesystem snapshot failed. */
+  Snapshot: 'E_SNAPSHOT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

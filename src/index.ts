@@ -9,3 +9,4 @@ export * from './dockerfile/ignore/index.js';
 export * from './oci/index.js';
 export type { EscapeToken } from './dockerfile/escape-token.js';
 export * from './layer/index.js';
+export * from './registry/index.js';

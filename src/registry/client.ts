@@ -5,11 +5,11 @@
  */
 import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
-import { ErrorCode } from '../errors.js';
+import { assertNever, ErrorCode } from '../errors.js';
+import { Authenticator, basicAuthorization } from './auth/authenticator.js';
 import { type AuthChallenge, parseChallenges, pickChallenge } from './auth/challenge.js';
-import { mergeScopes, scopesCover } from './auth/scope.js';
-import { type BearerToken, fetchToken } from './auth/token.js';
-import { ANONYMOUS, type Credential, type CredentialSource } from './credentials/types.js';
+import { fetchToken } from './auth/token.js';
+import type { Credential, CredentialSource } from './credentials/types.js';
 import { RegistryError, registryErrorFromResponse } from './errors.js';
 import {
   DEFAULT_RETRY_POLICY,
@@ -79,14 +79,6 @@ export interface PingResult {
   readonly challenge: AuthChallenge | undefined;
 }
 
-interface AuthState {
-  /** undefined: not known yet; null: no auth needed so far. */
-  challenge: AuthChallenge | null | undefined;
-  tokens: BearerToken[];
-  /** Token requests in flight, by canonical scope string (parallel requests share one). */
-  pending: Map<string, Promise<BearerToken>>;
-}
-
 const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -115,49 +107,27 @@ export async function readText(body: Dispatcher.ResponseData['body'], max = MAX_
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function basicHeader(credential: Credential & { kind: 'basic' }): string {
-  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`;
-}
-
 /** A registry client. Holds connection pools and token caches; call `close()` when done. */
 export class RegistryClient {
   readonly options: RegistryClientOptions;
   readonly transport: Transport;
   readonly retryPolicy: RetryPolicy;
-  readonly #auth = new Map<string, AuthState>();
-  readonly #credentials = new Map<string, Promise<Credential | undefined>>();
+  readonly #auth: Authenticator;
 
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
     this.transport = new Transport(options);
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#auth = new Authenticator({
+      transport: this.transport,
+      userAgent: options.userAgent ?? 'kiln/0.1.0',
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   get #userAgent(): string {
     return this.options.userAgent ?? 'kiln/0.1.0';
-  }
-
-  #now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-
-  #state(registry: string): AuthState {
-    let state = this.#auth.get(registry);
-    if (state === undefined) {
-      state = { challenge: undefined, tokens: [], pending: new Map() };
-      this.#auth.set(registry, state);
-    }
-    return state;
-  }
-
-  #credential(registry: string, repository: string | undefined): Promise<Credential | undefined> {
-    const key = `${registry}/${repository ?? ''}`;
-    let found = this.#credentials.get(key);
-    if (found === undefined) {
-      found = (this.options.credentials ?? ANONYMOUS).get(registry, repository);
-      this.#credentials.set(key, found);
-    }
-    return found;
   }
 
   /** The base URL (`http(s)://host`) the client uses for a registry. */
@@ -184,11 +154,11 @@ export class RegistryClient {
     await response.body.dump();
     const challenge = pickChallenge(parseChallenges(response.headers['www-authenticate']));
     if (response.status === 200) {
-      this.#state(registry).challenge = null;
+      this.#auth.learn(registry, null);
       return { status: 200, auth: 'none', challenge: undefined };
     }
     if (response.status === 401 && challenge !== undefined) {
-      this.#state(registry).challenge = challenge;
+      this.#auth.learn(registry, challenge);
       return { status: 401, auth: challenge.kind, challenge };
     }
     throw registryErrorFromResponse({ status: response.status, body: '', action: `ping ${registry}` });
@@ -232,7 +202,7 @@ export class RegistryClient {
             expect: [],
           },
           url,
-          authorization: basicHeader(credential),
+          authorization: basicAuthorization(credential),
           signal,
         });
         await response.body.dump();
@@ -245,75 +215,8 @@ export class RegistryClient {
         }
         return;
       }
-    }
-  }
-
-  async #authorization(
-    req: RegistryRequest,
-    scopes: readonly string[],
-    forceRefresh: boolean,
-  ): Promise<string | undefined> {
-    const state = this.#state(req.registry);
-    const challenge = state.challenge;
-    if (challenge === undefined || challenge === null) return undefined;
-    switch (challenge.kind) {
-      case 'basic': {
-        const credential = await this.#credential(req.registry, req.repository);
-        if (credential === undefined) {
-          throw new RegistryError(
-            ErrorCode.RegistryAuth,
-            `${req.action}: ${req.registry} requires credentials`,
-            {
-              hint: `run: kiln login ${req.registry}`,
-            },
-          );
-        }
-        if (credential.kind !== 'basic') {
-          throw new RegistryError(
-            ErrorCode.RegistryAuth,
-            `${req.registry} wants Basic auth; only an identity token is stored`,
-          );
-        }
-        return basicHeader(credential);
-      }
-      case 'bearer': {
-        const wanted = mergeScopes(scopes);
-        const now = this.#now();
-        state.tokens = state.tokens.filter((t) => t.expiresAt > now);
-        if (!forceRefresh) {
-          const cached = state.tokens.find((t) => scopesCover(t.scopes, wanted));
-          if (cached) return `Bearer ${cached.token}`;
-        }
-        const key = wanted.join(' ');
-        let pending = state.pending.get(key);
-        if (pending === undefined) {
-          pending = (async () => {
-            const token = await fetchToken({
-              realm: challenge.realm,
-              service: challenge.service,
-              scopes: wanted,
-              credential: await this.#credential(req.registry, req.repository),
-              dispatcher: await this.transport.dispatcherFor(new URL(challenge.realm)),
-              userAgent: this.#userAgent,
-              ...(this.options.now ? { now: this.options.now } : {}),
-              ...(req.signal ? { signal: req.signal } : {}),
-            });
-            state.tokens = [...state.tokens.filter((t) => t.scopes.join(' ') !== key), token];
-            return token;
-          })();
-          state.pending.set(key, pending);
-          pending.then(
-            () => state.pending.delete(key),
-            () => state.pending.delete(key),
-          );
-        }
-        return `Bearer ${(await pending).token}`;
-      }
-      case 'other':
-        throw new RegistryError(
-          ErrorCode.RegistryAuth,
-          `${req.registry} asks for unsupported authentication scheme ${challenge.scheme}`,
-        );
+      default:
+        assertNever(ping.auth, 'auth kind');
     }
   }
 
@@ -322,8 +225,7 @@ export class RegistryClient {
     const url = req.target.startsWith('/')
       ? new URL(req.target, this.baseUrl(req.registry))
       : new URL(req.target);
-    const state = this.#state(req.registry);
-    if (state.challenge === undefined && req.body !== undefined) {
+    if (this.#auth.challenge(req.registry) === undefined && req.body !== undefined) {
       // learn the auth scheme before streaming a body that would be wasted on a 401
       await this.ping(req.registry, req.signal);
     }
@@ -331,7 +233,11 @@ export class RegistryClient {
     let forceRefresh = false;
     let response: RegistryResponse | undefined;
     for (let authRound = 0; ; authRound++) {
-      const authorization = await this.#authorization(req, [...req.scopes, ...extraScopes], forceRefresh);
+      const authorization = await this.#auth.authorization(
+        req,
+        [...req.scopes, ...extraScopes],
+        forceRefresh,
+      );
       response = await this.#sendWithRetry({ request: req, url, authorization, signal: req.signal });
       if (response.status !== 401 || authRound >= 2) break;
       const challenge = pickChallenge(parseChallenges(response.headers['www-authenticate']));
@@ -339,7 +245,7 @@ export class RegistryClient {
       const hadAuth = authorization !== undefined;
       if (hadAuth && challenge.kind === 'basic') break; // the credentials themselves were refused
       await response.body.dump();
-      state.challenge = challenge;
+      this.#auth.learn(req.registry, challenge);
       extraScopes = challenge.kind === 'bearer' ? challenge.scopes : [];
       forceRefresh = hadAuth;
     }

@@ -4,16 +4,16 @@
 export { type AuthChallenge, parseChallenges, pickChallenge } from './auth/challenge.js';
 export { mergeScopes, type RepositoryAction, repositoryScope } from './auth/scope.js';
 export { type BearerToken, parseTokenResponse } from './auth/token.js';
+export { DEFAULT_CHUNK_SIZE, type PushBlobOutcome, pushBlob } from './blob-push.js';
 export {
-  fetchBlobInto,
-  headBlob,
+  cancelUpload,
+  type MountResult,
   mountBlob,
-  openBlob,
-  type PushBlobOutcome,
-  pushBlob,
+  startUpload,
   uploadChunked,
   uploadMonolithic,
-} from './blobs.js';
+} from './blob-upload.js';
+export { fetchBlobInto, headBlob, openBlob } from './blobs.js';
 export {
   createRegistryClient,
   type PingResult,
@@ -38,6 +38,12 @@ export {
 } from './manifests.js';
 export { type PullImageOptions, type PullProgress, type PullResult, pullImage } from './pull.js';
 export { type PushImageOptions, type PushProgress, type PushResult, pushImage } from './push.js';
-export { formatImageRef, type ImageRef, type RepositoryRef } from './reference.js';
+export {
+  formatImageRef,
+  type ImageRef,
+  imageRefFrom,
+  manifestReference,
+  type RepositoryRef,
+} from './reference.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export { isLoopbackRegistry, registryBaseUrl, type TransportOptions, usesPlainHttp } from './transport.js';

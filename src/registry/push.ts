@@ -5,11 +5,11 @@
  */
 import { ErrorCode } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
-import { isIndexMediaType } from '../oci/media-types.js';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.js';
 import { parseManifestDocument } from '../oci/parse-document.js';
 import type { Descriptor } from '../oci/types.js';
 import type { ContentStore } from '../store/types.js';
-import { type PushBlobOutcome, pushBlob } from './blobs.js';
+import { type PushBlobOutcome, pushBlob } from './blob-push.js';
 import type { RegistryClient } from './client.js';
 import { mapLimit } from './concurrency.js';
 import { RegistryError } from './errors.js';
@@ -62,7 +62,7 @@ async function pushTree(
   const signal = options.signal ? { signal: options.signal } : {};
   if (document.kind === 'index') {
     for (const child of document.index.manifests) {
-      if (!isIndexMediaType(child.mediaType) && !child.mediaType.includes('manifest')) {
+      if (!isIndexMediaType(child.mediaType) && !isManifestMediaType(child.mediaType)) {
         throw new RegistryError(
           ErrorCode.InvalidDocument,
           `index ${digest} lists a non-manifest ${child.mediaType}`,

@@ -25,3 +25,18 @@ export function formatImageRef(ref: ImageRef): string {
 export function manifestReference(ref: ImageRef): string {
   return ref.digest ?? ref.tag ?? 'latest';
 }
+
+/** The registry client's view of a parsed reference (`oci/reference.ts`'s `ImageReference`). */
+export function imageRefFrom(ref: {
+  readonly domain: string;
+  readonly path: string;
+  readonly tag?: string;
+  readonly digest?: Digest;
+}): ImageRef {
+  return {
+    registry: ref.domain,
+    repository: ref.path,
+    ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
+    ...(ref.digest !== undefined ? { digest: ref.digest } : {}),
+  };
+}

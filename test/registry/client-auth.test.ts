@@ -46,7 +46,11 @@ async function fakeTokenRegistry(accepted: (token: string) => boolean) {
     issued.push({ scopes: url.searchParams.getAll('scope'), method: req.method ?? '', body });
     const token = `t${issued.length}`;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(req.method === 'POST' ? { access_token: token, expires_in: 120 } : { token, expires_in: 120 }));
+    res.end(
+      JSON.stringify(
+        req.method === 'POST' ? { access_token: token, expires_in: 120 } : { token, expires_in: 120 },
+      ),
+    );
   });
   const registry = await serve((req, res) => {
     const auth = req.headers.authorization;
@@ -59,7 +63,10 @@ async function fakeTokenRegistry(accepted: (token: string) => boolean) {
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
     }
-    res.writeHead(200, { 'content-type': OciMediaType.ImageManifest, 'docker-content-digest': sha256Digest(manifest) });
+    res.writeHead(200, {
+      'content-type': OciMediaType.ImageManifest,
+      'docker-content-digest': sha256Digest(manifest),
+    });
     res.end(manifest);
   });
   return {
@@ -152,10 +159,18 @@ test('manifests above 4 MiB are refused; by-digest content must match the digest
       code: ErrorCode.TooLarge,
     });
     await assert.rejects(
-      getManifest(client, { registry: server.host, repository: 'r/app', digest: sha256Digest('something else') }),
+      getManifest(client, {
+        registry: server.host,
+        repository: 'r/app',
+        digest: sha256Digest('something else'),
+      }),
       { code: ErrorCode.DigestMismatch },
     );
-    const ok = await getManifest(client, { registry: server.host, repository: 'r/app', digest: sha256Digest(manifest) });
+    const ok = await getManifest(client, {
+      registry: server.host,
+      repository: 'r/app',
+      digest: sha256Digest(manifest),
+    });
     assert.equal(ok.digest, sha256Digest(manifest));
   } finally {
     await client.close();

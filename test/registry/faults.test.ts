@@ -125,6 +125,31 @@ describe('pulls through a misbehaving proxy', () => {
     assert.equal(proxy.applied(), fastRetry.retries + 1);
   });
 
+  test('chunked uploads PATCH each chunk and restart the upload after a failed chunk', async () => {
+    const other = await writeTestImage(src.store, { layerSizes: [100_000] });
+    const layer = other.layers[0]!;
+    const chunkSize = 16 * 1024;
+    proxy.addFault({ method: 'PATCH', fault: { kind: 'status', status: 500 }, times: 1 });
+    client = createRegistryClient({ retry: fastRetry });
+    const before = proxy.seen().length;
+    await pushImage(client, {
+      repository: repo(),
+      store: src.store,
+      digest: other.manifest.digest,
+      tags: ['3'],
+      chunkSize,
+    });
+    const patches = proxy
+      .seen()
+      .slice(before)
+      .filter((line) => line.startsWith('PATCH '));
+    // one failed PATCH, then a full run of chunks in a new session
+    assert.equal(patches.length, 1 + Math.ceil(layer.size / chunkSize));
+    dst = await tempStore();
+    await pullImage(client, { reference: { ...repo(), tag: '3' }, store: dst.store, platform });
+    assert.equal(await blobDigest(dst.store, layer.digest), layer.digest);
+  });
+
   test('a push survives 5xx and resets on uploads', async () => {
     const other = await writeTestImage(src.store, { layerSizes: [150_000] });
     proxy.addFault({

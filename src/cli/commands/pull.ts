@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { defaultPlatform, parsePlatform } from '../../oci/platform.js';
 import { parseReference, referenceString } from '../../oci/reference.js';
-import { pullImage } from '../../registry/index.js';
+import { imageRefFrom, pullImage } from '../../registry/index.js';
 import { addUntaggedImage, setImageTag } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { type RegistryCommandOptions, registryClient, withRegistryOptions } from './registry-command.js';
@@ -36,12 +36,7 @@ export function register(program: Command, ctx: CliContext): void {
     let present = 0;
     try {
       const result = await pullImage(client, {
-        reference: {
-          registry: ref.domain,
-          repository: ref.path,
-          ...(ref.tag ? { tag: ref.tag } : {}),
-          ...(ref.digest ? { digest: ref.digest } : {}),
-        },
+        reference: imageRefFrom(ref),
         store,
         platform,
         lease,
