@@ -10,3 +10,5 @@ export * from './oci/index.js';
 export type { EscapeToken } from './dockerfile/escape-token.js';
 export * from './layer/index.js';
 export * from './registry/index.js';
+export * from './dockerfile/instructions/index.js';
+export * from './dockerfile/stages/index.js';

@@ -2,6 +2,7 @@
  * Shell-form vs exec-form command lines and heredoc handling shared by RUN/CMD/ENTRYPOINT/ADD/COPY.
  */
 import type { Heredoc, InstructionNode } from '../parser/ast.js';
+import { chompHeredocContent } from '../parser/heredoc.js';
 import type { CommandLine, ShellInlineFile, SourceContent, SourcesAndDest } from './types.js';
 
 /** Exec form keeps the JSON elements; shell form joins the words with single spaces (BuildKit's handleJSONArgs). */
@@ -23,7 +24,9 @@ export function commandLine(node: InstructionNode, args: readonly string[] = nod
 }
 
 /** A heredoc reference in an argument (`<<EOF`, `<<-'EOF'`, `3<<"EOF"`), or undefined. */
-export function heredocReference(word: string): { readonly name: string; readonly chomp: boolean } | undefined {
+export function heredocReference(
+  word: string,
+): { readonly name: string; readonly chomp: boolean } | undefined {
   const match = /^(\d*)<<(-?)([^<]*)$/.exec(word);
   if (match === null) return undefined;
   const name = match[3]!.replace(/['"]/g, '').trim();
@@ -31,10 +34,6 @@ export function heredocReference(word: string): { readonly name: string; readonl
   return { name, chomp: match[2] === '-' };
 }
 
-/** Strips leading tabs from every line (`<<-` heredocs). */
-export function chompHeredocContent(content: string): string {
-  return content.replace(/^\t+/gm, '');
-}
 
 /** Splits ADD/COPY operands into paths, inline (heredoc) sources and the destination. */
 export function sourcesAndDest(

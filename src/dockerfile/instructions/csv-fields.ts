@@ -4,7 +4,9 @@
  */
 
 /** The fields, or an error message (no exception, so callers can attach their own location). */
-export type CsvResult = { readonly ok: true; readonly fields: readonly string[] } | { readonly ok: false; readonly error: string };
+export type CsvResult =
+  | { readonly ok: true; readonly fields: readonly string[] }
+  | { readonly ok: false; readonly error: string };
 
 export function splitCsvRecord(text: string): CsvResult {
   if (text === '') return { ok: false, error: 'EOF' };
@@ -16,7 +18,8 @@ export function splitCsvRecord(text: string): CsvResult {
       let j = i + 1;
       for (;;) {
         const quote = text.indexOf('"', j);
-        if (quote < 0) return { ok: false, error: `extraneous or missing " in quoted-field (column ${text.length})` };
+        if (quote < 0)
+          return { ok: false, error: `extraneous or missing " in quoted-field (column ${text.length})` };
         value += text.slice(j, quote);
         if (text[quote + 1] === '"') {
           value += '"';

@@ -58,7 +58,10 @@ function checkIp(rawIp: string): string | undefined {
 
 /** Parses one EXPOSE spec (already expanded). */
 export function parsePortSpec(spec: string): PortSpecResult {
-  const fail = (why: string): PortSpecResult => ({ ok: false, error: `invalid port: ${JSON.stringify(spec)}: ${why}` });
+  const fail = (why: string): PortSpecResult => ({
+    ok: false,
+    error: `invalid port: ${JSON.stringify(spec)}: ${why}`,
+  });
   const { ip, hostPort, containerPort: rawContainer } = splitParts(spec);
   const { proto: rawProto, port: containerPort } = splitProtoPort(rawContainer);
   const ipError = checkIp(ip);

@@ -70,7 +70,9 @@ export function parseFlags(rawWords: readonly string[], spec: FlagSpec, site: Er
       throw flagError(
         site,
         `unknown flag: --${name}`,
-        known.length > 0 ? `accepted flags: ${known.map((k) => `--${k}`).join(', ')}` : 'this instruction takes no flags',
+        known.length > 0
+          ? `accepted flags: ${known.map((k) => `--${k}`).join(', ')}`
+          : 'this instruction takes no flags',
       );
     }
     const seen = used.includes(name);

@@ -1,9 +1,9 @@
 /**
  * Typed Dockerfile instructions: `parseInstruction(node)` and the instruction types.
  */
-export { chompHeredocContent, handleJsonArgs, heredocReference } from './command-line.js';
+export { handleJsonArgs, heredocReference } from './command-line.js';
 export { parseGoDuration } from './duration.js';
-export { parsePortSpec, type PortSpecResult } from './expose-ports.js';
+export { type PortSpecResult, parsePortSpec } from './expose-ports.js';
 export { type FlagDef, type FlagSpec, type ParsedFlags, parseFlags } from './flags.js';
 export { VALID_STAGE_NAME } from './parse-from.js';
 export { parseInstruction } from './parse-instruction.js';

@@ -9,7 +9,8 @@ import type { AddInstruction, CopyInstruction, SourcesAndDest } from './types.js
 
 function operands(req: ParseRequest): SourcesAndDest {
   const result = sourcesAndDest(req.node.args, req.node.heredocs);
-  if ('heredocDestination' in result) throw argError(req.site, `${req.name} cannot accept a heredoc as a destination`);
+  if ('heredocDestination' in result)
+    throw argError(req.site, `${req.name} cannot accept a heredoc as a destination`);
   return result;
 }
 
@@ -27,7 +28,10 @@ function optional<K extends string>(key: K, value: string | undefined): { readon
 }
 
 function ownership(flags: ParsedFlags): { readonly chown?: string; readonly chmod?: string } {
-  return { ...optional('chown', stringFlag(flags, 'chown')), ...optional('chmod', stringFlag(flags, 'chmod')) };
+  return {
+    ...optional('chown', stringFlag(flags, 'chown')),
+    ...optional('chmod', stringFlag(flags, 'chmod')),
+  };
 }
 
 export function parseAdd(req: ParseRequest): AddInstruction {

@@ -43,7 +43,7 @@ export function parseOnbuild(req: ParseRequest): OnbuildInstruction {
   const trigger = keywordAsWritten(child).toUpperCase();
   switch (trigger) {
     case 'ONBUILD':
-      throw argError(req.site, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      throw argError(req.site, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
     case 'MAINTAINER':
     case 'FROM':
       throw argError(req.site, `${trigger} isn't allowed as an ONBUILD trigger`);

@@ -17,16 +17,19 @@ export function parseOptInterval(flags: ParsedFlags, name: string, site: ErrorSi
   const ns = parseGoDuration(value);
   if (ns === undefined) throw argError(site, `time: invalid duration ${JSON.stringify(value)} for --${name}`);
   if (ns === 0) return 0;
-  if (ns < MINIMUM_DURATION_NS) throw argError(site, `Interval ${JSON.stringify(name)} cannot be less than 1ms`);
+  if (ns < MINIMUM_DURATION_NS)
+    throw argError(site, `Interval ${JSON.stringify(name)} cannot be less than 1ms`);
   return ns;
 }
 
 function parseRetries(flags: ParsedFlags, site: ErrorSite): number {
   const value = stringFlag(flags, 'retries');
   if (value === undefined || value === '') return 0;
-  if (!/^[+-]?\d+$/.test(value)) throw argError(site, `invalid value for --retries: ${JSON.stringify(value)}`);
+  if (!/^[+-]?\d+$/.test(value))
+    throw argError(site, `invalid value for --retries: ${JSON.stringify(value)}`);
   const retries = Number.parseInt(value, 10);
-  if (retries > 2 ** 31 - 1 || retries < -(2 ** 31)) throw argError(site, `--retries out of range (${value})`);
+  if (retries > 2 ** 31 - 1 || retries < -(2 ** 31))
+    throw argError(site, `--retries out of range (${value})`);
   if (retries < 0) throw argError(site, `--retries cannot be negative (${retries})`);
   return retries;
 }

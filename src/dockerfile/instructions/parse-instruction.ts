@@ -26,26 +26,27 @@ import { type InstructionContext, makeRequest, type ParseRequest } from './reque
 import { suggest } from './suggest.js';
 import { INSTRUCTION_KINDS, type Instruction, type InstructionKind } from './types.js';
 
-const PARSERS: { readonly [K in InstructionKind]: (req: ParseRequest) => Extract<Instruction, { kind: K }> } = {
-  from: parseFrom,
-  run: parseRun,
-  cmd: parseCmd,
-  entrypoint: parseEntrypoint,
-  label: parseLabel,
-  maintainer: parseMaintainer,
-  expose: parseExpose,
-  env: parseEnv,
-  add: parseAdd,
-  copy: parseCopy,
-  volume: parseVolume,
-  user: parseUser,
-  workdir: parseWorkdir,
-  arg: parseArg,
-  onbuild: parseOnbuild,
-  stopsignal: parseStopsignal,
-  healthcheck: parseHealthcheck,
-  shell: parseShell,
-};
+const PARSERS: { readonly [K in InstructionKind]: (req: ParseRequest) => Extract<Instruction, { kind: K }> } =
+  {
+    from: parseFrom,
+    run: parseRun,
+    cmd: parseCmd,
+    entrypoint: parseEntrypoint,
+    label: parseLabel,
+    maintainer: parseMaintainer,
+    expose: parseExpose,
+    env: parseEnv,
+    add: parseAdd,
+    copy: parseCopy,
+    volume: parseVolume,
+    user: parseUser,
+    workdir: parseWorkdir,
+    arg: parseArg,
+    onbuild: parseOnbuild,
+    stopsignal: parseStopsignal,
+    healthcheck: parseHealthcheck,
+    shell: parseShell,
+  };
 
 function isKind(keyword: string): keyword is InstructionKind {
   return (INSTRUCTION_KINDS as readonly string[]).includes(keyword);
@@ -59,7 +60,11 @@ export function parseInstruction(node: InstructionNode, context: InstructionCont
   const req = makeRequest(node, context);
   const keyword = node.keyword.toLowerCase();
   if (!isKind(keyword)) {
-    const guess = suggest(req.name, INSTRUCTION_KINDS.map((k) => k.toUpperCase()), false);
+    const guess = suggest(
+      req.name,
+      INSTRUCTION_KINDS.map((k) => k.toUpperCase()),
+      false,
+    );
     throw siteError(
       req.site,
       ErrorCode.UnknownInstruction,

@@ -3,10 +3,10 @@
  */
 import { commandLine } from './command-line.js';
 import { stringFlag, stringsFlag } from './flags.js';
+import type { ErrorSite } from './instruction-error.js';
+import { baseOf, type ParseRequest, requestFlags } from './request.js';
 import { parseMount } from './run-mount.js';
 import { parseDevice, parseNetworkMode, parseSecurityMode } from './run-options.js';
-import { baseOf, type ParseRequest, requestFlags } from './request.js';
-import type { ErrorSite } from './instruction-error.js';
 import type { RunInstruction, RunMount } from './types.js';
 
 /** Parses all `--mount` values of one RUN; `expand` as in parseMount. */

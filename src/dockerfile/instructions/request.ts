@@ -45,5 +45,10 @@ export function requestFlags(req: ParseRequest, spec: FlagSpec = {}): ParsedFlag
 
 /** The common fields for an instruction. */
 export function baseOf(req: ParseRequest, flags: ParsedFlags | undefined): InstructionBase {
-  return { keyword: req.keyword, original: req.node.original, range: req.node.range, flagsUsed: flags?.used ?? [] };
+  return {
+    keyword: req.keyword,
+    original: req.node.original,
+    range: req.node.range,
+    flagsUsed: flags?.used ?? [],
+  };
 }

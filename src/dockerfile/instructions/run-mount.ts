@@ -93,13 +93,17 @@ function applyKeyValue(draft: MountDraft, key: string, value: string, site: Erro
     return b;
   };
   const onlyFor = (...types: MountType[]): void => {
-    if (!types.includes(draft.type)) throw argError(site, `unexpected key '${key}' for mount type '${draft.type}'`);
+    if (!types.includes(draft.type))
+      throw argError(site, `unexpected key '${key}' for mount type '${draft.type}'`);
   };
   switch (key) {
     case 'type': {
       const type = value.toLowerCase() as MountType;
       if (!MOUNT_TYPES.includes(type)) {
-        throw argError(site, `unsupported mount type ${JSON.stringify(value)} (valid: ${MOUNT_TYPES.join(', ')})`);
+        throw argError(
+          site,
+          `unsupported mount type ${JSON.stringify(value)} (valid: ${MOUNT_TYPES.join(', ')})`,
+        );
       }
       draft.type = type;
       return;
@@ -141,7 +145,10 @@ function applyKeyValue(draft: MountDraft, key: string, value: string, site: Erro
     case 'sharing': {
       const sharing = value.toLowerCase() as CacheSharing;
       if (!SHARING_MODES.includes(sharing)) {
-        throw argError(site, `unsupported sharing value ${JSON.stringify(value)} (valid: ${SHARING_MODES.join(', ')})`);
+        throw argError(
+          site,
+          `unsupported sharing value ${JSON.stringify(value)} (valid: ${SHARING_MODES.join(', ')})`,
+        );
       }
       draft.sharing = sharing;
       return;
@@ -174,7 +181,8 @@ function finish(draft: MountDraft, explicitRo: boolean, options: ParseMountOptio
   const fileInfoAllowed = draft.type === 'secret' || draft.type === 'ssh' || draft.type === 'cache';
   if (!fileInfoAllowed) {
     for (const key of ['mode', 'uid', 'gid'] as const) {
-      if (draft[key] !== undefined) throw argError(site, `${key} not allowed for "${draft.type}" type mounts`);
+      if (draft[key] !== undefined)
+        throw argError(site, `${key} not allowed for "${draft.type}" type mounts`);
     }
   }
   if (draft.sharing !== undefined && draft.type !== 'cache') {
@@ -218,7 +226,8 @@ function finish(draft: MountDraft, explicitRo: boolean, options: ParseMountOptio
       };
     case 'secret': {
       if (draft.from !== undefined) throw argError(site, 'secret mount should not have a from');
-      if (draft.source !== undefined && draft.id !== undefined) throw argError(site, "both source and id can't be set");
+      if (draft.source !== undefined && draft.id !== undefined)
+        throw argError(site, "both source and id can't be set");
       const id = draft.id ?? draft.source ?? (draft.target ? basename(draft.target) : undefined);
       if (id === undefined || id === '') {
         if (draft.env !== undefined && draft.env !== '') {

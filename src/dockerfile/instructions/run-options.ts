@@ -11,7 +11,10 @@ const SECURITY_MODES: readonly SecurityMode[] = ['sandbox', 'insecure'];
 /** `--network=default|none|host`. */
 export function parseNetworkMode(value: string, site: ErrorSite): NetworkMode {
   if (!(NETWORK_MODES as readonly string[]).includes(value)) {
-    throw argError(site, `unsupported network mode ${JSON.stringify(value)} (valid: ${NETWORK_MODES.join(', ')})`);
+    throw argError(
+      site,
+      `unsupported network mode ${JSON.stringify(value)} (valid: ${NETWORK_MODES.join(', ')})`,
+    );
   }
   return value as NetworkMode;
 }
@@ -19,7 +22,10 @@ export function parseNetworkMode(value: string, site: ErrorSite): NetworkMode {
 /** `--security=sandbox|insecure`. */
 export function parseSecurityMode(value: string, site: ErrorSite): SecurityMode {
   if (!(SECURITY_MODES as readonly string[]).includes(value)) {
-    throw argError(site, `unsupported security mode ${JSON.stringify(value)} (valid: ${SECURITY_MODES.join(', ')})`);
+    throw argError(
+      site,
+      `unsupported security mode ${JSON.stringify(value)} (valid: ${SECURITY_MODES.join(', ')})`,
+    );
   }
   return value as SecurityMode;
 }
@@ -55,6 +61,7 @@ export function parseDevice(value: string, site: ErrorSite): RunDevice {
       setName(field);
     }
   }
-  if (name === undefined || name === '') throw argError(site, `device name is required in ${JSON.stringify(value)}`);
+  if (name === undefined || name === '')
+    throw argError(site, `device name is required in ${JSON.stringify(value)}`);
   return { name, required };
 }

@@ -16,7 +16,11 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The candidate closest to `word` (distance at most 2 and less than the word's length), or undefined. */
-export function suggest(word: string, candidates: readonly string[], caseSensitive = true): string | undefined {
+export function suggest(
+  word: string,
+  candidates: readonly string[],
+  caseSensitive = true,
+): string | undefined {
   const norm = (s: string): string => (caseSensitive ? s : s.toLowerCase());
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

@@ -143,7 +143,7 @@ export interface RunDevice {
 }
 
 /** HEALTHCHECK settings; durations in nanoseconds (as the image config stores them), 0 = inherit. */
-export type HealthConfig =
+export type HealthcheckSpec =
   | { readonly kind: 'none' }
   | {
       readonly kind: 'cmd';
@@ -275,7 +275,7 @@ export interface StopsignalInstruction extends InstructionBase {
 
 export interface HealthcheckInstruction extends InstructionBase {
   readonly kind: 'healthcheck';
-  readonly health: HealthConfig;
+  readonly health: HealthcheckSpec;
 }
 
 export interface ShellInstruction extends InstructionBase {

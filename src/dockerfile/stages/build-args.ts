@@ -1,7 +1,7 @@
 /**
  * Predefined build arguments: platform args (TARGET*, BUILD*) and proxy args.
  */
-import type { PlatformSpec } from './types.js';
+import { formatPlatform, type PlatformSpec } from '../../oci/platform.js';
 
 /** Proxy args: usable without an ARG, passed to RUN, never recorded in history. */
 export const PROXY_ARGS: readonly string[] = [
@@ -16,11 +16,6 @@ export const PROXY_ARGS: readonly string[] = [
   'ALL_PROXY',
   'all_proxy',
 ];
-
-/** `os/arch[/variant]`. */
-export function formatPlatform(p: PlatformSpec): string {
-  return p.variant === undefined || p.variant === '' ? `${p.os}/${p.architecture}` : `${p.os}/${p.architecture}/${p.variant}`;
-}
 
 /** The automatic platform args: in the global scope (FROM lines) always, in a stage after `ARG NAME`. */
 export function platformArgs(target: PlatformSpec, build: PlatformSpec): Readonly<Record<string, string>> {

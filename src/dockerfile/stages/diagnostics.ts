@@ -17,7 +17,18 @@ export const CheckRule = {
   ConsistentInstructionCasing: 'ConsistentInstructionCasing',
   MultipleInstructionsDisallowed: 'MultipleInstructionsDisallowed',
   WorkdirRelativePath: 'WorkdirRelativePath',
+  NoEmptyContinuation: 'NoEmptyContinuation',
 } as const;
+
+/** Parser warning codes that correspond to a BuildKit rule (so `# check=skip=<Rule>` applies to them). */
+const PARSER_WARNING_RULES: Readonly<Record<string, CheckRuleCode>> = {
+  W_EMPTY_CONTINUATION: 'NoEmptyContinuation',
+};
+
+/** The rule code for a parser warning code (unchanged when it has no BuildKit rule). */
+export function ruleForParserWarning(code: string): string {
+  return PARSER_WARNING_RULES[code] ?? code;
+}
 
 export type CheckRuleCode = (typeof CheckRule)[keyof typeof CheckRule];
 
@@ -68,7 +79,11 @@ export function parseCheckDirective(value: string | undefined): CheckConfig {
 }
 
 /** Applies a check configuration: drops skipped rules, sets severities. */
-export function applyCheckConfig(findings: readonly Finding[], config: CheckConfig, file: string): Diagnostic[] {
+export function applyCheckConfig(
+  findings: readonly Finding[],
+  config: CheckConfig,
+  file: string,
+): Diagnostic[] {
   const skipAll = config.skip.some((s) => s.toLowerCase() === 'all');
   return findings
     .filter((f) => !skipAll && !config.skip.includes(f.code))
@@ -87,11 +102,15 @@ function isRule(code: string): code is CheckRuleCode {
 }
 
 function ruleUrl(code: CheckRuleCode): string {
-  const slug = code.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/JSON/g, 'json').toLowerCase();
+  const slug = code
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
   return `https://docs.docker.com/reference/build-checks/${slug}/`;
 }
 
-const SECRET_DENY = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+const SECRET_DENY =
+  /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
 const SECRET_ALLOW = /(?:_|^)(?:public|file|version)(?:_|$)/i;
 
 /** True when an ARG/ENV name looks like it holds a secret (BuildKit's deny/allow token rules). */
@@ -108,7 +127,8 @@ export const Messages = {
     `Usage of undefined variable '$${name}'${suggestion === undefined ? '' : ` (did you mean $${suggestion}?)`}`,
   undefinedArgInFrom: (name: string, suggestion?: string): string =>
     `FROM argument '${name}' is not declared${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`,
-  unusedBuildArg: (name: string): string => `Build argument "${name}" was not consumed by any ARG instruction`,
+  unusedBuildArg: (name: string): string =>
+    `Build argument "${name}" was not consumed by any ARG instruction`,
   secretsUsedInArgOrEnv: (instruction: string, key: string): string =>
     `Do not use ARG or ENV instructions for sensitive data (${instruction} ${JSON.stringify(key)})`,
   stageNameCasing: (name: string): string => `Stage name '${name}' should be lowercase`,

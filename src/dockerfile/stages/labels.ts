@@ -5,7 +5,10 @@
 import type { ResolvedStage } from './types.js';
 
 /** Labels of stage `index` after its LABEL instructions (base-stage labels first, later keys win). */
-export function stageLabels(stages: readonly ResolvedStage[], index: number): Readonly<Record<string, string>> {
+export function stageLabels(
+  stages: readonly ResolvedStage[],
+  index: number,
+): Readonly<Record<string, string>> {
   const chain: ResolvedStage[] = [];
   const seen = new Set<number>();
   let current: ResolvedStage | undefined = stages[index];

@@ -9,6 +9,11 @@ import type { ResolvedStage, Stage } from './types.js';
 const RESERVED_STAGE_NAMES = ['context', 'scratch'];
 const ONCE_PER_STAGE = ['cmd', 'entrypoint', 'healthcheck'] as const;
 
+/** The stage's own instructions (inherited ONBUILD triggers are checked where they are written). */
+function ownInstructions(stage: ResolvedStage): Instruction[] {
+  return stage.instructions.filter((i) => !i.onbuild).map((i) => i.instruction);
+}
+
 function isSelfConsistent(word: string): boolean {
   return word === word.toLowerCase() || word === word.toUpperCase();
 }
@@ -34,25 +39,37 @@ function stageNameChecks(stages: readonly ResolvedStage[], findings: Finding[]):
     const from = stage.from;
     if (from.stageName === undefined) continue;
     if (RESERVED_STAGE_NAMES.includes(from.stageName)) {
-      findings.push({ code: CheckRule.ReservedStageName, message: Messages.reservedStageName(from.stageName), range: from.range });
+      findings.push({
+        code: CheckRule.ReservedStageName,
+        message: Messages.reservedStageName(from.stageName),
+        range: from.range,
+      });
     }
     const written = from.stageNameAsWritten ?? from.stageName;
     if (written !== written.toLowerCase()) {
-      findings.push({ code: CheckRule.StageNameCasing, message: Messages.stageNameCasing(written), range: from.range });
+      findings.push({
+        code: CheckRule.StageNameCasing,
+        message: Messages.stageNameCasing(written),
+        range: from.range,
+      });
     }
     const as = from.asKeyword;
     if (as !== undefined) {
       const fromLower = from.keyword === from.keyword.toLowerCase();
       const fromUpper = from.keyword === from.keyword.toUpperCase();
       if ((fromLower && as !== as.toLowerCase()) || (fromUpper && as !== as.toUpperCase())) {
-        findings.push({ code: CheckRule.FromAsCasing, message: Messages.fromAsCasing(as, from.keyword), range: from.range });
+        findings.push({
+          code: CheckRule.FromAsCasing,
+          message: Messages.fromAsCasing(as, from.keyword),
+          range: from.range,
+        });
       }
     }
   }
 }
 
 function casingChecks(stages: readonly ResolvedStage[], findings: Finding[]): void {
-  const all: Instruction[] = stages.flatMap((s) => [s.from, ...s.instructions.map((i) => i.instruction)]);
+  const all: Instruction[] = stages.flatMap((s) => [s.from, ...ownInstructions(s)]);
   let lower = 0;
   let upper = 0;
   for (const i of all) {
@@ -62,7 +79,9 @@ function casingChecks(stages: readonly ResolvedStage[], findings: Finding[]): vo
   }
   const majorityLower = lower > upper;
   for (const i of all) {
-    const wrong = majorityLower ? i.keyword !== i.keyword.toLowerCase() : i.keyword !== i.keyword.toUpperCase();
+    const wrong = majorityLower
+      ? i.keyword !== i.keyword.toLowerCase()
+      : i.keyword !== i.keyword.toUpperCase();
     if (wrong) {
       findings.push({
         code: CheckRule.ConsistentInstructionCasing,
@@ -75,7 +94,11 @@ function casingChecks(stages: readonly ResolvedStage[], findings: Finding[]): vo
 
 function secretChecks(instruction: Instruction, findings: Finding[]): void {
   const keys =
-    instruction.kind === 'arg' ? instruction.args.map((a) => a.key) : instruction.kind === 'env' ? instruction.env.map((e) => e.key) : [];
+    instruction.kind === 'arg'
+      ? instruction.args.map((a) => a.key)
+      : instruction.kind === 'env'
+        ? instruction.env.map((e) => e.key)
+        : [];
   for (const key of keys) {
     if (isSecretName(key)) {
       findings.push({
@@ -87,15 +110,31 @@ function secretChecks(instruction: Instruction, findings: Finding[]): void {
   }
 }
 
-function stageChecks(stage: ResolvedStage, findings: Finding[]): void {
+/** True when a stage's base stage chain set SHELL (the image config then has a shell: no JSONArgsRecommended). */
+function inheritsShell(stages: readonly ResolvedStage[], stage: ResolvedStage): boolean {
+  const seen = new Set<number>();
+  let base = stage.base.kind === 'stage' ? stages[stage.base.index] : undefined;
+  while (base !== undefined && !seen.has(base.index)) {
+    seen.add(base.index);
+    if (base.instructions.some((i) => i.instruction.kind === 'shell')) return true;
+    base = base.base.kind === 'stage' ? stages[base.base.index] : undefined;
+  }
+  return false;
+}
+
+function stageChecks(stage: ResolvedStage, shellInherited: boolean, findings: Finding[]): void {
   const last = new Map<string, Instruction>();
-  let shellSet = false;
+  let shellSet = shellInherited;
   let workdirSet = false;
-  for (const { instruction } of stage.instructions) {
+  for (const instruction of ownInstructions(stage)) {
     secretChecks(instruction, findings);
     switch (instruction.kind) {
       case 'maintainer':
-        findings.push({ code: CheckRule.MaintainerDeprecated, message: Messages.maintainerDeprecated(), range: instruction.range });
+        findings.push({
+          code: CheckRule.MaintainerDeprecated,
+          message: Messages.maintainerDeprecated(),
+          range: instruction.range,
+        });
         break;
       case 'shell':
         shellSet = true;
@@ -113,7 +152,11 @@ function stageChecks(stage: ResolvedStage, findings: Finding[]): void {
       default:
         break;
     }
-    if ((instruction.kind === 'cmd' || instruction.kind === 'entrypoint') && instruction.command.form === 'shell' && !shellSet) {
+    if (
+      (instruction.kind === 'cmd' || instruction.kind === 'entrypoint') &&
+      instruction.command.form === 'shell' &&
+      !shellSet
+    ) {
       findings.push({
         code: CheckRule.JSONArgsRecommended,
         message: Messages.jsonArgsRecommended(instruction.kind.toUpperCase()),
@@ -145,6 +188,6 @@ export function lintStages(
   stageNameChecks(stages, findings);
   for (const arg of metaArgs) secretChecks(arg, findings);
   casingChecks(stages, findings);
-  for (const stage of stages) stageChecks(stage, findings);
+  for (const stage of stages) stageChecks(stage, inheritsShell(stages, stage), findings);
   return findings;
 }

@@ -4,13 +4,14 @@
  * `--build-arg` overrides defaults; TARGET and BUILD platform args are predefined; proxy args need no ARG.
  */
 import { ErrorCode, KilnError, type SourceRange } from '../../errors.js';
-import type { ArgDeclaration, StageCommand } from '../instructions/types.js';
 import { suggest } from '../instructions/suggest.js';
+import type { ArgDeclaration, FromInstruction, StageCommand } from '../instructions/types.js';
 import { platformArgs } from './build-args.js';
 import { CheckRule, type Finding, Messages } from './diagnostics.js';
 import { makeExpander } from './expander.js';
+import { onbuildTriggers } from './onbuild-triggers.js';
 import { type ResolveContext, resolveInstruction } from './resolve-instruction.js';
-import { newScope, scopeEnv } from './scope.js';
+import { newScope, type Scope, scopeEnv } from './scope.js';
 import type {
   BuildArgUse,
   DockerfileStages,
@@ -18,12 +19,11 @@ import type {
   PlatformSpec,
   ResolvedInstruction,
   ResolvedStage,
-  Stage,
   StageBase,
 } from './types.js';
 import type { Env, LexOptions, WordLexer } from './word-lexer.js';
 
-const DEFAULT_PLATFORM: PlatformSpec = { os: 'linux', architecture: 'amd64' };
+const DEFAULT_PLATFORM: PlatformSpec = { os: 'linux', architecture: 'amd64', variant: '' };
 
 export interface ResolveOptions {
   readonly lexer: WordLexer;
@@ -65,7 +65,7 @@ function resolveMetaArgs(
   decls: readonly MetaDecl[],
   buildArgs: ReadonlyMap<string, string>,
   predefined: Readonly<Record<string, string>>,
-  global: Record<string, string>,
+  globalEnv: Record<string, string>,
   expand: (word: string, env: Env, range: SourceRange) => string,
 ): { metaArgs: MetaArg[]; consumed: string[] } {
   const metaArgs: MetaArg[] = [];
@@ -78,10 +78,10 @@ function resolveMetaArgs(
     } else if (Object.hasOwn(predefined, decl.key)) {
       value = predefined[decl.key];
     } else if (decl.value !== undefined) {
-      value = expand(decl.value, { ...global }, range);
+      value = expand(decl.value, { ...globalEnv }, range);
     }
-    if (value !== undefined) global[decl.key] = value;
-    else delete global[decl.key];
+    if (value !== undefined) globalEnv[decl.key] = value;
+    else delete globalEnv[decl.key];
     metaArgs.push({ key: decl.key, ...(value === undefined ? {} : { value }), comment: decl.comment });
   }
   return { metaArgs, consumed };
@@ -95,7 +95,6 @@ interface StageBaseInfo {
 
 function baseOf(
   baseName: string,
-  stage: Stage,
   done: readonly ResolvedStage[],
   knownEnv: readonly boolean[],
   options: ResolveOptions,
@@ -103,34 +102,123 @@ function baseOf(
   const lower = baseName.toLowerCase();
   const earlier = done.find((s) => s.name !== undefined && s.name === lower);
   if (earlier !== undefined) {
-    return { base: { kind: 'stage', index: earlier.index }, env: earlier.env, envKnown: knownEnv[earlier.index]! };
+    return {
+      base: { kind: 'stage', index: earlier.index },
+      env: earlier.env,
+      envKnown: knownEnv[earlier.index]!,
+    };
   }
   if (lower === 'scratch') return { base: { kind: 'scratch' }, env: {}, envKnown: true };
-  void stage;
   const env = options.imageEnv?.(baseName);
   return { base: { kind: 'image', ref: baseName }, env: env ?? {}, envKnown: env !== undefined };
+}
+
+/** What FROM lines and instructions are expanded with, beyond a stage's own scope. */
+interface GlobalScope {
+  readonly lexer: WordLexer;
+  readonly lexOptions: LexOptions;
+  readonly file: string;
+  /** Meta ARGs with values plus the predefined platform args: the FROM-line env. */
+  readonly env: Env;
+  readonly metaKeys: readonly string[];
+  readonly metaValues: ReadonlyMap<string, string | undefined>;
+  readonly predefined: Readonly<Record<string, string>>;
+}
+
+interface FromLine {
+  readonly baseName: string;
+  readonly platform: string | undefined;
+  readonly fromBuildArgs: readonly BuildArgUse[];
+}
+
+/** Expands a FROM line against the global scope; reports UndefinedArgInFrom; validates name and platform. */
+function expandFromLine(from: FromInstruction, g: GlobalScope, findings: Finding[]): FromLine {
+  const location = { file: g.file, range: from.range };
+  const ex = makeExpander({ lexer: g.lexer, env: g.env, lexOptions: g.lexOptions, location });
+  const baseName = ex.word(from.baseName);
+  const platform = from.platform === undefined ? undefined : ex.word(from.platform);
+  if (platform !== undefined && !/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/.test(platform)) {
+    throw new KilnError(ErrorCode.Platform, `failed to parse platform ${JSON.stringify(platform)}`, {
+      location,
+      hint: 'use os/arch[/variant], e.g. linux/arm64/v8',
+    });
+  }
+  for (const name of ex.unmatched) {
+    if (g.metaKeys.includes(name) || Object.hasOwn(g.predefined, name)) continue;
+    findings.push({
+      code: CheckRule.UndefinedArgInFrom,
+      message: Messages.undefinedArgInFrom(name, suggest(name, g.metaKeys)),
+      range: from.range,
+    });
+  }
+  if (baseName === '') {
+    throw new KilnError(ErrorCode.DockerfileInstruction, `base name (${from.baseName}) should not be blank`, {
+      location,
+    });
+  }
+  const fromBuildArgs = [...ex.matched]
+    .filter((n) => g.metaValues.has(n))
+    .map((n) => ({ name: n, value: g.env[n]!, inHistory: true }));
+  return { baseName, platform, fromBuildArgs };
+}
+
+interface CommandsInput {
+  /** ONBUILD triggers of the base stage, run first. */
+  readonly triggers: readonly StageCommand[];
+  readonly commands: readonly StageCommand[];
+  readonly scope: Scope;
+  readonly context: ResolveContext;
+  readonly globalScope: GlobalScope;
+  readonly findings: Finding[];
+}
+
+/** Resolves a stage's instructions in order, each against the scope left by the previous ones. */
+function resolveCommands(input: CommandsInput): ResolvedInstruction[] {
+  const { triggers, scope, context, globalScope: g, findings } = input;
+  const instructions: ResolvedInstruction[] = [];
+  for (const [position, cmd] of [...triggers, ...input.commands].entries()) {
+    const location = { file: g.file, range: cmd.range };
+    const ex = makeExpander({ lexer: g.lexer, env: scopeEnv(scope), lexOptions: g.lexOptions, location });
+    const declaredBefore = new Set(scope.args.keys());
+    const result = resolveInstruction(cmd, scope, ex, context, g.lexOptions);
+    instructions.push({ ...result, onbuild: position < triggers.length });
+    if (scope.envKnown) reportUndefined(cmd, ex.unmatched, declaredBefore, scopeEnv(scope), findings);
+  }
+  return instructions;
 }
 
 /** Expands every stage (all of them, as `--check` lints all); throws on expansion and reference errors. */
 export function resolveBuild(parsed: DockerfileStages, options: ResolveOptions): ResolvedBuild {
   const file = options.file ?? 'Dockerfile';
-  const lexOptions: LexOptions = options.escapeToken === undefined ? {} : { escapeToken: options.escapeToken };
-  const escape = lexOptions;
+  const lexOptions: LexOptions =
+    options.escapeToken === undefined ? {} : { escapeToken: options.escapeToken };
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
-  const predefined = platformArgs(options.targetPlatform ?? DEFAULT_PLATFORM, options.buildPlatform ?? DEFAULT_PLATFORM);
+  const predefined = platformArgs(
+    options.targetPlatform ?? DEFAULT_PLATFORM,
+    options.buildPlatform ?? DEFAULT_PLATFORM,
+  );
   const findings: Finding[] = [];
   const consumedAll = new Set<string>();
 
   // Meta ARGs: expanded in order against the predefined args and the previous meta ARGs.
-  const global: Record<string, string> = { ...predefined };
+  const globalEnv: Record<string, string> = { ...predefined };
   const metaDecls = parsed.metaArgs.flatMap((a) => a.args.map((decl) => ({ decl, range: a.range })));
-  const meta = resolveMetaArgs(metaDecls, buildArgs, predefined, global, (word, env, range) =>
+  const meta = resolveMetaArgs(metaDecls, buildArgs, predefined, globalEnv, (word, env, range) =>
     makeExpander({ lexer: options.lexer, env, lexOptions, location: { file, range } }).word(word),
   );
   for (const name of meta.consumed) consumedAll.add(name);
   const metaValues = new Map(meta.metaArgs.map((m) => [m.key, m.value]));
   const metaKeys = meta.metaArgs.map((m) => m.key);
 
+  const globalScope: GlobalScope = {
+    lexer: options.lexer,
+    lexOptions,
+    file,
+    env: globalEnv,
+    metaKeys,
+    metaValues,
+    predefined,
+  };
   const stageNames = parsed.stages.map((s) => s.name);
   const done: ResolvedStage[] = [];
   const knownEnv: boolean[] = [];
@@ -149,41 +237,18 @@ export function resolveBuild(parsed: DockerfileStages, options: ResolveOptions):
       },
     };
     const from = stage.from;
-    const location = { file, range: from.range };
-    const fromEx = makeExpander({ lexer: options.lexer, env: global, lexOptions, location });
-    const baseName = fromEx.word(from.baseName);
-    const platform = from.platform === undefined ? undefined : fromEx.word(from.platform);
-    for (const name of fromEx.unmatched) {
-      if (metaKeys.includes(name) || Object.hasOwn(predefined, name)) continue;
-      findings.push({
-        code: CheckRule.UndefinedArgInFrom,
-        message: Messages.undefinedArgInFrom(name, suggest(name, metaKeys)),
-        range: from.range,
-      });
-    }
-    if (baseName === '') {
-      throw new KilnError(ErrorCode.DockerfileInstruction, `base name (${from.baseName}) should not be blank`, {
-        location,
-      });
-    }
-    const fromBuildArgs: BuildArgUse[] = [...fromEx.matched]
-      .filter((n) => metaValues.has(n))
-      .map((n) => ({ name: n, value: global[n]!, inHistory: true }));
-    const info = baseOf(baseName, stage, done, knownEnv, options);
+    const { baseName, platform, fromBuildArgs } = expandFromLine(from, globalScope, findings);
+    const info = baseOf(baseName, done, knownEnv, options);
     const scope = newScope(info.env, info.envKnown);
-    const instructions: ResolvedInstruction[] = [];
-    for (const cmd of stage.commands) {
-      const ex = makeExpander({
-        lexer: options.lexer,
-        env: scopeEnv(scope),
-        lexOptions,
-        location: { file, range: cmd.range },
-      });
-      const declaredBefore = new Set(scope.args.keys());
-      const result = resolveInstruction(cmd, scope, ex, context, escape);
-      instructions.push(result);
-      if (scope.envKnown) reportUndefined(cmd, ex.unmatched, declaredBefore, scopeEnv(scope), findings);
-    }
+    const triggers = info.base.kind === 'stage' ? onbuildTriggers(done[info.base.index]!, file) : [];
+    const instructions = resolveCommands({
+      triggers,
+      commands: stage.commands,
+      scope,
+      context,
+      globalScope,
+      findings,
+    });
     const dependsOn = new Set<number>();
     if (info.base.kind === 'stage') dependsOn.add(info.base.index);
     for (const r of instructions) for (const s of r.sources) if (s.kind === 'stage') dependsOn.add(s.index);

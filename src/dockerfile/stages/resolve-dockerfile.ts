@@ -3,7 +3,16 @@
  */
 import type { DockerfileAst } from '../parser/ast.js';
 import { isProxyArg, platformArgs } from './build-args.js';
-import { applyCheckConfig, type CheckConfig, CheckRule, type Diagnostic, type Finding, Messages, parseCheckDirective } from './diagnostics.js';
+import {
+  applyCheckConfig,
+  type CheckConfig,
+  CheckRule,
+  type Diagnostic,
+  type Finding,
+  Messages,
+  parseCheckDirective,
+  ruleForParserWarning,
+} from './diagnostics.js';
 import { checkDuplicateStageNames, lintStages } from './lint.js';
 import { parseStages } from './parse-stages.js';
 import { type ResolveOptions, resolveBuild } from './resolve-build.js';
@@ -32,16 +41,18 @@ export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** `--build-arg` names no ARG consumed (proxy, platform and BUILDKIT_* args excepted); they have no range. */
 function unusedBuildArgs(
   buildArgs: Readonly<Record<string, string>>,
   consumed: ReadonlySet<string>,
-  range: Finding['range'],
 ): Finding[] {
-  const predefined = Object.keys(platformArgs({ os: '', architecture: '' }, { os: '', architecture: '' }));
+  const predefined = Object.keys(platformArgs({ os: '', architecture: '', variant: '' }, { os: '', architecture: '', variant: '' }));
   return Object.keys(buildArgs)
-    .filter((n) => !consumed.has(n) && !isProxyArg(n) && !predefined.includes(n) && !n.startsWith('BUILDKIT_'))
+    .filter(
+      (n) => !consumed.has(n) && !isProxyArg(n) && !predefined.includes(n) && !n.startsWith('BUILDKIT_'),
+    )
     .sort()
-    .map((n) => ({ code: CheckRule.UnusedBuildArg, message: Messages.unusedBuildArg(n), ...(range ? { range } : {}) }));
+    .map((n) => ({ code: CheckRule.UnusedBuildArg, message: Messages.unusedBuildArg(n) }));
 }
 
 /**
@@ -59,7 +70,7 @@ export function resolveDockerfile(ast: DockerfileAst, options: CheckOptions = {}
     escapeToken: ast.directives.escapeToken,
   });
   const findings: Finding[] = ast.warnings.map((w) => ({
-    code: w.code,
+    code: ruleForParserWarning(w.code),
     message: w.detail === undefined ? w.message : `${w.message}: ${w.detail}`,
     ...(w.range === undefined ? {} : { range: w.range }),
   }));
@@ -68,8 +79,11 @@ export function resolveDockerfile(ast: DockerfileAst, options: CheckOptions = {}
   const target = selectTarget(resolved.stages, options.target, file);
   const reachable = reachableStages(resolved.stages, target.index);
   findings.push(...resolved.findings);
-  const consumed = new Set([...resolved.consumedByMeta, ...reachable.flatMap((i) => resolved.consumedByStage[i] ?? [])]);
-  findings.push(...unusedBuildArgs(options.buildArgs ?? {}, consumed, target.from.range));
+  const consumed = new Set([
+    ...resolved.consumedByMeta,
+    ...reachable.flatMap((i) => resolved.consumedByStage[i] ?? []),
+  ]);
+  findings.push(...unusedBuildArgs(options.buildArgs ?? {}, consumed));
   const directive = parseCheckDirective(ast.directives.check);
   const config: CheckConfig = {
     skip: options.checks?.skip ?? directive.skip,

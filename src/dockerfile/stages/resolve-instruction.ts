@@ -48,9 +48,13 @@ export function resolveReference(value: string, context: ResolveContext, site: E
   if (/^\d+$/.test(value)) {
     const index = Number.parseInt(value, 10);
     if (index >= context.stageNames.length) {
-      throw new KilnError(ErrorCode.Stage, `invalid stage index ${value}: the Dockerfile has ${context.stageNames.length} stages`, {
-        location: { file: site.file, range: site.range },
-      });
+      throw new KilnError(
+        ErrorCode.Stage,
+        `invalid stage index ${value}: the Dockerfile has ${context.stageNames.length} stages`,
+        {
+          location: { file: site.file, range: site.range },
+        },
+      );
     }
     return { kind: 'stage', index };
   }
@@ -58,7 +62,12 @@ export function resolveReference(value: string, context: ResolveContext, site: E
   return { kind: 'image', ref: value };
 }
 
-function expandPairs(pairs: readonly KeyValuePair[], ex: Expander, site: ErrorSite, name: string): KeyValuePair[] {
+function expandPairs(
+  pairs: readonly KeyValuePair[],
+  ex: Expander,
+  site: ErrorSite,
+  name: string,
+): KeyValuePair[] {
   return pairs.map((p) => {
     const key = ex.word(p.key);
     if (key === '') throw argError(site, `${name} names can not be blank`);
@@ -66,17 +75,25 @@ function expandPairs(pairs: readonly KeyValuePair[], ex: Expander, site: ErrorSi
   });
 }
 
-function expandSources(sources: SourcesAndDest, ex: Expander, escape: { readonly escapeToken?: '\\' | '`' }): SourcesAndDest {
+function expandSources(
+  sources: SourcesAndDest,
+  ex: Expander,
+  quoting: { readonly escapeToken?: '\\' | '`' },
+): SourcesAndDest {
   return {
     sourcePaths: sources.sourcePaths.map((s) => ex.word(s)),
     sourceContents: sources.sourceContents.map((c) =>
-      c.expand ? { ...c, data: ex.word(c.data, { ...escape, skipProcessQuotes: true }) } : c,
+      c.expand ? { ...c, data: ex.word(c.data, { ...quoting, skipProcessQuotes: true }) } : c,
     ),
     destPath: ex.word(sources.destPath),
   };
 }
 
-function optionalWord<K extends string>(key: K, value: string | undefined, ex: Expander): { readonly [P in K]?: string } {
+function optionalWord<K extends string>(
+  key: K,
+  value: string | undefined,
+  ex: Expander,
+): { readonly [P in K]?: string } {
   return (value === undefined ? {} : { [key]: ex.word(value) }) as { readonly [P in K]?: string };
 }
 
@@ -110,8 +127,13 @@ function resolveArg(
   return { decl: value === undefined ? { key: decl.key, comment: decl.comment } : { ...decl, value }, value };
 }
 
-function copyLike<T extends AddInstruction | CopyInstruction>(cmd: T, ex: Expander, site: ErrorSite, escape: { readonly escapeToken?: '\\' | '`' }): T {
-  const sources = expandSources(cmd.sources, ex, escape);
+function copyLike<T extends AddInstruction | CopyInstruction>(
+  cmd: T,
+  ex: Expander,
+  site: ErrorSite,
+  quoting: { readonly escapeToken?: '\\' | '`' },
+): T {
+  const sources = expandSources(cmd.sources, ex, quoting);
   if (cmd.kind === 'copy') {
     const url = sources.sourcePaths.find(isUrl);
     if (url !== undefined) throw argError(site, "source can't be a URL for COPY");
@@ -134,7 +156,7 @@ export function resolveInstruction(
   scope: Scope,
   ex: Expander,
   context: ResolveContext,
-  escape: { readonly escapeToken?: '\\' | '`' },
+  quoting: { readonly escapeToken?: '\\' | '`' },
 ): InstructionResult {
   const site: ErrorSite = { file: context.file, range: cmd.range };
   const usedFromWords = (): BuildArgUse[] =>
@@ -160,13 +182,13 @@ export function resolveInstruction(
     }
     case 'add': {
       const instruction = {
-        ...copyLike(cmd, ex, site, escape),
+        ...copyLike(cmd, ex, site, quoting),
         ...optionalWord('checksum', cmd.checksum, ex),
       };
       return { instruction, buildArgs: usedFromWords(), sources: [] };
     }
     case 'copy': {
-      const base = copyLike(cmd, ex, site, escape);
+      const base = copyLike(cmd, ex, site, quoting);
       const from = cmd.from === undefined ? undefined : ex.word(cmd.from);
       const instruction = { ...base, ...(from === undefined ? {} : { from }) };
       const sources = from === undefined ? [] : [resolveReference(from, context, site)];
@@ -188,7 +210,11 @@ export function resolveInstruction(
     case 'workdir':
       return { instruction: { ...cmd, path: ex.word(cmd.path) }, buildArgs: usedFromWords(), sources: [] };
     case 'stopsignal':
-      return { instruction: { ...cmd, signal: ex.word(cmd.signal) }, buildArgs: usedFromWords(), sources: [] };
+      return {
+        instruction: { ...cmd, signal: ex.word(cmd.signal) },
+        buildArgs: usedFromWords(),
+        sources: [],
+      };
     case 'volume':
       return {
         instruction: { ...cmd, volumes: cmd.volumes.map((v) => ex.word(v)) },
@@ -198,7 +224,9 @@ export function resolveInstruction(
     case 'run': {
       const mounts = parseMounts(cmd.mountSpecs, site, (value) => ex.word(value));
       const sources = mounts.flatMap((m): SourceReference[] =>
-        (m.type === 'bind' || m.type === 'cache') && m.from !== undefined ? [resolveReference(m.from, context, site)] : [],
+        (m.type === 'bind' || m.type === 'cache') && m.from !== undefined
+          ? [resolveReference(m.from, context, site)]
+          : [],
       );
       const inEnv = argsInEnvironment(scope);
       const proxies: BuildArgUse[] = [...context.buildArgs]
@@ -218,4 +246,3 @@ export function resolveInstruction(
       return assertNever(cmd, 'instruction');
   }
 }
-

@@ -5,7 +5,11 @@ import { ErrorCode, KilnError, type SourceRange } from '../../errors.js';
 import type { ResolvedStage } from './types.js';
 
 /** The target stage: by name (case-insensitive), or the last stage when no target is given. */
-export function selectTarget(stages: readonly ResolvedStage[], target: string | undefined, file: string): ResolvedStage {
+export function selectTarget(
+  stages: readonly ResolvedStage[],
+  target: string | undefined,
+  file: string,
+): ResolvedStage {
   const last = stages[stages.length - 1];
   if (last === undefined) {
     throw new KilnError(ErrorCode.Stage, 'the Dockerfile has no build stage (no FROM instruction)', {

@@ -4,12 +4,10 @@
 import type { SourceRange } from '../../errors.js';
 import type { ArgInstruction, FromInstruction, Instruction, StageCommand } from '../instructions/types.js';
 
-/** An OCI platform as the build options give it. */
-export interface PlatformSpec {
-  readonly os: string;
-  readonly architecture: string;
-  readonly variant?: string;
-}
+import type { PlatformSpec } from '../../oci/platform.js';
+
+/** An OCI platform as the build options give it (the OCI model's normalised form). */
+export type { PlatformSpec };
 
 /** One build stage, typed but unexpanded. */
 export interface Stage {
@@ -61,6 +59,8 @@ export interface ResolvedInstruction {
   readonly buildArgs: readonly BuildArgUse[];
   /** COPY --from / RUN --mount from= targets, in order. */
   readonly sources: readonly SourceReference[];
+  /** True for an ONBUILD trigger of the base stage, run before the stage's own instructions. */
+  readonly onbuild: boolean;
 }
 
 /** A stage after expansion. */

@@ -34,7 +34,9 @@ describe('instructions conformance: error_cases', () => {
   }
   it('errors carry the instruction location', () => {
     const ast = parseDockerfile('FROM scratch\n\nFOO bar\n', {});
-    const err = thrown(() => parseStages(ast, { file: 'x/Dockerfile' })) as { location?: { file: string; range: { start: { line: number } } } };
+    const err = thrown(() => parseStages(ast, { file: 'x/Dockerfile' })) as {
+      location?: { file: string; range: { start: { line: number } } };
+    };
     assert.equal(err.location?.file, 'x/Dockerfile');
     assert.equal(err.location?.range.start.line, 3);
   });

@@ -64,7 +64,9 @@ describe('instructions conformance: HEALTHCHECK', () => {
   for (const c of cases.healthcheck_interval.cases) {
     it(`--interval=${c.value} ${c.ok ? 'accepted' : 'rejected'}`, () => {
       const make = () =>
-        parseInstruction(node({ keyword: 'healthcheck', flags: [`--interval=${c.value}`], args: ['CMD', 'true'] }));
+        parseInstruction(
+          node({ keyword: 'healthcheck', flags: [`--interval=${c.value}`], args: ['CMD', 'true'] }),
+        );
       if (c.ok) {
         const hc = make();
         if (hc.kind !== 'healthcheck' || hc.health.kind !== 'cmd') throw new Error('not a healthcheck');
@@ -135,7 +137,10 @@ describe('instructions conformance: builder_flags (BFlags)', () => {
   it('repeatable flags collect every value; duplicates of others are errors', () => {
     const spec: FlagSpec = { mount: { kind: 'strings' }, link: { kind: 'bool' } };
     assert.deepEqual(parseFlags(['--mount=a', '--mount=b'], spec, site).values.mount, ['a', 'b']);
-    assert.match(thrown(() => parseFlags(['--link', '--link'], spec, site)).message, /duplicate flag specified: --link/);
+    assert.match(
+      thrown(() => parseFlags(['--link', '--link'], spec, site)).message,
+      /duplicate flag specified: --link/,
+    );
     assert.match(thrown(() => parseFlags(['link'], spec, site)).message, /arg should start with --/);
   });
 });

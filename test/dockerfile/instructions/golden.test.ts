@@ -42,21 +42,18 @@ describe('golden Dockerfile', () => {
   it('resolves: platform args, stage chain, target and skipped checks', () => {
     const r = checkDockerfile(dockerfile, {
       buildArgs: { VERSION: '2.0' },
-      targetPlatform: { os: 'linux', architecture: 'arm64' },
-      buildPlatform: { os: 'linux', architecture: 'amd64' },
+      targetPlatform: { os: 'linux', architecture: 'arm64', variant: '' },
+      buildPlatform: { os: 'linux', architecture: 'amd64', variant: '' },
     });
     const [builder, final, debug] = r.stages;
     assert.equal(builder!.baseName, 'alpine:3.20');
     assert.equal(builder!.platform, 'linux/amd64');
     const args = builder!.instructions[0]!.instruction;
-    assert.deepEqual(
-      args.kind === 'arg' ? args.args.map((a) => [a.key, a.value]) : undefined,
-      [
-        ['TARGETOS', 'linux'],
-        ['TARGETARCH', 'arm64'],
-        ['VERSION', '2.0'],
-      ],
-    );
+    assert.deepEqual(args.kind === 'arg' ? args.args.map((a) => [a.key, a.value]) : undefined, [
+      ['TARGETOS', 'linux'],
+      ['TARGETARCH', 'arm64'],
+      ['VERSION', '2.0'],
+    ]);
     assert.deepEqual(builder!.env, { CGO_ENABLED: '0', GOFLAGS: '-mod=vendor', LEGACY: 'value with spaces' });
     assert.deepEqual(final!.dependsOn, [0]);
     assert.deepEqual(debug!.base, { kind: 'stage', index: 1 });
@@ -64,6 +61,11 @@ describe('golden Dockerfile', () => {
     assert.deepEqual(r.reachable, [0, 1, 2]);
     const codes = r.diagnostics.map((d) => d.code);
     assert.ok(!codes.includes('MaintainerDeprecated'), 'skipped by the # check= directive');
-    assert.deepEqual(codes, ['JSONArgsRecommended']);
+    assert.deepEqual(codes, [], 'the debug stage inherits SHELL from final: no JSONArgsRecommended');
+    const unskipped = checkDockerfile(dockerfile, { checks: { skip: [] } });
+    assert.deepEqual(
+      unskipped.diagnostics.map((d) => [d.code, d.range?.start.line]),
+      [['MaintainerDeprecated', 29]],
+    );
   });
 });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile text uses ${VAR} on purpose.
 /**
  * Build-arg and env scoping as BuildKit does it.
  */
@@ -16,10 +17,10 @@ describe('meta ARGs', () => {
     assert.deepEqual(plain.stages[0]!.base, { kind: 'image', ref: 'alpine:3' });
     const overridden = checkDockerfile(text, { buildArgs: { TAG: '3.20' } });
     assert.equal(overridden.stages[0]!.baseName, 'alpine:3.20');
-    assert.deepEqual(
-      overridden.stages[0]!.fromBuildArgs.map((u) => `${u.name}=${u.value}`).sort(),
-      ['IMG=alpine', 'TAG=3.20'],
-    );
+    assert.deepEqual(overridden.stages[0]!.fromBuildArgs.map((u) => `${u.name}=${u.value}`).sort(), [
+      'IMG=alpine',
+      'TAG=3.20',
+    ]);
   });
 
   it('see earlier meta ARGs in their defaults', () => {
@@ -82,7 +83,9 @@ describe('stage ARGs', () => {
 
 describe('ENV and ARG', () => {
   it('ENV wins over ARG of the same name, whichever comes first and whatever --build-arg says', () => {
-    const before = checkDockerfile('FROM scratch\nARG X=arg\nENV X=env\nENV Y=$X\n', { buildArgs: { X: 'cli' } });
+    const before = checkDockerfile('FROM scratch\nARG X=arg\nENV X=env\nENV Y=$X\n', {
+      buildArgs: { X: 'cli' },
+    });
     assert.equal(envOf(before.stages[0]).Y, 'env');
     const after = checkDockerfile('FROM scratch\nENV X=env\nARG X=arg\nENV Y=$X\n');
     assert.equal(envOf(after.stages[0]).Y, 'env');
@@ -97,7 +100,7 @@ describe('ENV and ARG', () => {
 describe('predefined platform args', () => {
   const platforms = {
     targetPlatform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-    buildPlatform: { os: 'linux', architecture: 'amd64' },
+    buildPlatform: { os: 'linux', architecture: 'amd64', variant: '' },
   };
   it('are in the global scope for FROM, and need ARG inside a stage', () => {
     const r = checkDockerfile(
@@ -105,7 +108,14 @@ describe('predefined platform args', () => {
       platforms,
     );
     assert.equal(r.stages[0]!.platform, 'linux/amd64');
-    assert.deepEqual(envOf(r.stages[0]), { BEFORE: '', T: 'linux/arm64/v8', O: 'linux', A: 'arm64', V: 'v8', B: 'amd64' });
+    assert.deepEqual(envOf(r.stages[0]), {
+      BEFORE: '',
+      T: 'linux/arm64/v8',
+      O: 'linux',
+      A: 'arm64',
+      V: 'v8',
+      B: 'amd64',
+    });
   });
 
   it('default to linux/amd64', () => {
@@ -166,7 +176,9 @@ describe('which words are expanded', () => {
     const sh = at(6);
     assert.deepEqual(sh.kind === 'shell' ? sh.shell : undefined, ['/bin/sh', '-c', '$V']);
     const label = at(7);
-    assert.deepEqual(label.kind === 'label' ? label.labels : undefined, [{ key: 'x', value: 'x y', legacy: false }]);
+    assert.deepEqual(label.kind === 'label' ? label.labels : undefined, [
+      { key: 'x', value: 'x y', legacy: false },
+    ]);
     const user = at(8);
     assert.equal(user.kind === 'user' ? user.user : undefined, 'x:x');
     const sig = at(9);
@@ -175,13 +187,19 @@ describe('which words are expanded', () => {
     assert.deepEqual(vol.kind === 'volume' ? vol.volumes : undefined, ['/x']);
     const copy = at(11);
     assert.deepEqual(
-      copy.kind === 'copy' ? [copy.chown, copy.chmod, copy.sources.sourcePaths, copy.sources.destPath] : undefined,
+      copy.kind === 'copy'
+        ? [copy.chown, copy.chmod, copy.sources.sourcePaths, copy.sources.destPath]
+        : undefined,
       ['x', '7x', ['x'], '/x/'],
     );
     const add = at(12);
     assert.equal(add.kind === 'add' ? add.checksum : undefined, 'sha256:x');
     for (const i of [1, 7, 8, 9, 10, 11, 12]) {
-      assert.deepEqual(argsAt(r, 0, i), [{ name: 'V', value: 'x', inHistory: true }], `instruction ${i} uses V`);
+      assert.deepEqual(
+        argsAt(r, 0, i),
+        [{ name: 'V', value: 'x', inHistory: true }],
+        `instruction ${i} uses V`,
+      );
     }
     for (const i of [2, 3, 4, 5, 6]) assert.deepEqual(argsAt(r, 0, i), [], `instruction ${i} uses no args`);
   });
@@ -196,12 +214,25 @@ describe('which words are expanded', () => {
   });
 
   it('RUN --mount option values are expanded and re-validated', () => {
-    const r = checkDockerfile('FROM scratch\nARG T=/cache M=0700\nRUN --mount=type=cache,target=$T,mode=$M true\n');
+    const r = checkDockerfile(
+      'FROM scratch\nARG T=/cache M=0700\nRUN --mount=type=cache,target=$T,mode=$M true\n',
+    );
     const run = instructionAt(r, 0, 1);
     assert.deepEqual(run.kind === 'run' ? run.mounts : undefined, [
-      { type: 'cache', target: '/cache', id: '/cache', sharing: 'shared', readOnly: false, mode: 0o700, uid: 0, gid: 0 },
+      {
+        type: 'cache',
+        target: '/cache',
+        id: '/cache',
+        sharing: 'shared',
+        readOnly: false,
+        mode: 0o700,
+        uid: 0,
+        gid: 0,
+      },
     ]);
-    const bad = thrown(() => checkDockerfile('FROM scratch\nARG M=9\nRUN --mount=type=cache,target=/c,mode=$M true\n'));
+    const bad = thrown(() =>
+      checkDockerfile('FROM scratch\nARG M=9\nRUN --mount=type=cache,target=/c,mode=$M true\n'),
+    );
     assert.equal(bad.code, ErrorCode.DockerfileInstruction);
     assert.match(bad.message, /invalid value 9 for mode/);
   });
@@ -228,7 +259,9 @@ describe('which words are expanded', () => {
 describe('unused build args and undefined FROM args', () => {
   it('reports --build-arg values no reachable ARG consumed', () => {
     const text = 'FROM scratch AS other\nARG ONLY_OTHER\nFROM scratch AS final\nARG USED\n';
-    const r = checkDockerfile(text, { buildArgs: { USED: '1', ONLY_OTHER: '2', NOBODY: '3', BUILDKIT_INLINE_CACHE: '1' } });
+    const r = checkDockerfile(text, {
+      buildArgs: { USED: '1', ONLY_OTHER: '2', NOBODY: '3', BUILDKIT_INLINE_CACHE: '1' },
+    });
     const unused = r.diagnostics.filter((d) => d.code === 'UnusedBuildArg').map((d) => d.message);
     assert.deepEqual(unused, [
       'Build argument "NOBODY" was not consumed by any ARG instruction',
@@ -239,7 +272,9 @@ describe('unused build args and undefined FROM args', () => {
   });
 
   it('UndefinedArgInFrom for FROM variables that no meta ARG declares', () => {
-    const r = checkDockerfile('ARG IMAGE\nFROM ${IMAGR:-alpine}\nFROM ${IMAGE:-busybox}\nFROM $TARGETARCH/busybox\n');
+    const r = checkDockerfile(
+      'ARG IMAGE\nFROM ${IMAGR:-alpine}\nFROM ${IMAGE:-busybox}\nFROM $TARGETARCH/busybox\n',
+    );
     const found = r.diagnostics.filter((d) => d.code === 'UndefinedArgInFrom');
     assert.equal(found.length, 1);
     assert.equal(found[0]!.message, "FROM argument 'IMAGR' is not declared (did you mean IMAGE?)");

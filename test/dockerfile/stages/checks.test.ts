@@ -19,11 +19,19 @@ describe('build checks', () => {
     ]);
   });
 
-  it('JSONArgsRecommended for shell-form CMD/ENTRYPOINT only, not after an explicit SHELL', () => {
-    const text = 'FROM scratch AS a\nCMD run\nENTRYPOINT ["x"]\nFROM scratch\nENTRYPOINT run\nFROM scratch\nSHELL ["/bin/bash","-c"]\nCMD run\n';
+  it('JSONArgsRecommended for shell-form CMD/ENTRYPOINT only, not after an explicit or inherited SHELL', () => {
+    const text =
+      'FROM scratch AS a\nCMD run\nENTRYPOINT ["x"]\nFROM scratch\nENTRYPOINT run\nFROM scratch AS sh\nSHELL ["/bin/bash","-c"]\nCMD run\nFROM sh\nCMD run\n';
     assert.deepEqual(found(text, 'JSONArgsRecommended'), [
-      { message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals', line: 2 },
-      { message: 'JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals', line: 5 },
+      {
+        message: 'JSON arguments recommended for CMD to prevent unintended behavior related to OS signals',
+        line: 2,
+      },
+      {
+        message:
+          'JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals',
+        line: 5,
+      },
     ]);
   });
 
@@ -32,33 +40,55 @@ describe('build checks', () => {
     assert.deepEqual(found(text, 'UndefinedVar'), [
       { message: "Usage of undefined variable '$PROT' (did you mean $PORT?)", line: 3 },
     ]);
-    const known = found(text, 'UndefinedVar', { imageEnv: (ref: string) => (ref === 'alpine' ? { PATH: '/bin' } : undefined) });
+    const known = found(text, 'UndefinedVar', {
+      imageEnv: (ref: string) => (ref === 'alpine' ? { PATH: '/bin' } : undefined),
+    });
     assert.equal(known.length, 1);
-    const unknownInImage = found('FROM alpine\nENV X=$NOPE\n', 'UndefinedVar', { imageEnv: () => ({ PATH: '/bin' }) });
+    const unknownInImage = found('FROM alpine\nENV X=$NOPE\n', 'UndefinedVar', {
+      imageEnv: () => ({ PATH: '/bin' }),
+    });
     assert.deepEqual(unknownInImage, [{ message: "Usage of undefined variable '$NOPE'", line: 2 }]);
   });
 
   it('SecretsUsedInArgOrEnv follows the deny/allow token rules', () => {
-    for (const name of ['API_KEY', 'GITHUB_TOKEN', 'password', 'DB_PASSWD', 'secret_message', 'AUTH', 'aws_credentials', 'APIKEY']) {
+    for (const name of [
+      'API_KEY',
+      'GITHUB_TOKEN',
+      'password',
+      'DB_PASSWD',
+      'secret_message',
+      'AUTH',
+      'aws_credentials',
+      'APIKEY',
+    ]) {
       assert.ok(isSecretName(name), name);
     }
     for (const name of ['KEYS', 'MONKEY', 'PUBLIC_KEY', 'KEY_FILE', 'TOKEN_VERSION', 'AUTHOR', 'HOME']) {
       assert.ok(!isSecretName(name), name);
     }
-    assert.deepEqual(found('ARG GH_TOKEN\nFROM scratch\nENV DB_PASSWORD=x HOME=/\nARG PUBLIC_KEY\n', 'SecretsUsedInArgOrEnv'), [
-      { message: 'Do not use ARG or ENV instructions for sensitive data (ARG "GH_TOKEN")', line: 1 },
-      { message: 'Do not use ARG or ENV instructions for sensitive data (ENV "DB_PASSWORD")', line: 3 },
-    ]);
+    assert.deepEqual(
+      found(
+        'ARG GH_TOKEN\nFROM scratch\nENV DB_PASSWORD=x HOME=/\nARG PUBLIC_KEY\n',
+        'SecretsUsedInArgOrEnv',
+      ),
+      [
+        { message: 'Do not use ARG or ENV instructions for sensitive data (ARG "GH_TOKEN")', line: 1 },
+        { message: 'Do not use ARG or ENV instructions for sensitive data (ENV "DB_PASSWORD")', line: 3 },
+      ],
+    );
   });
 
   it('StageNameCasing, FromAsCasing, ReservedStageName', () => {
     assert.deepEqual(found('FROM scratch AS Build\n', 'StageNameCasing'), [
       { message: "Stage name 'Build' should be lowercase", line: 1 },
     ]);
-    assert.deepEqual(found('FROM scratch as b\nFROM scratch AS c\nfrom scratch AS d\nfrom scratch as e\n', 'FromAsCasing'), [
-      { message: "'as' and 'FROM' keywords' casing do not match", line: 1 },
-      { message: "'AS' and 'from' keywords' casing do not match", line: 3 },
-    ]);
+    assert.deepEqual(
+      found('FROM scratch as b\nFROM scratch AS c\nfrom scratch AS d\nfrom scratch as e\n', 'FromAsCasing'),
+      [
+        { message: "'as' and 'FROM' keywords' casing do not match", line: 1 },
+        { message: "'AS' and 'from' keywords' casing do not match", line: 3 },
+      ],
+    );
     assert.deepEqual(found('FROM busybox AS context\n', 'ReservedStageName'), [
       { message: 'Stage name should not use the same name as reserved stage "context"', line: 1 },
     ]);
@@ -75,11 +105,17 @@ describe('build checks', () => {
   });
 
   it('MultipleInstructionsDisallowed points at the overridden instruction', () => {
-    const text = 'FROM scratch\nCMD ["a"]\nHEALTHCHECK NONE\nCMD ["b"]\nHEALTHCHECK NONE\nFROM scratch\nCMD ["c"]\n';
+    const text =
+      'FROM scratch\nCMD ["a"]\nHEALTHCHECK NONE\nCMD ["b"]\nHEALTHCHECK NONE\nFROM scratch\nCMD ["c"]\n';
     assert.deepEqual(found(text, 'MultipleInstructionsDisallowed'), [
-      { message: 'Multiple CMD instructions should not be used in the same stage because only the last one will be used', line: 2 },
       {
-        message: 'Multiple HEALTHCHECK instructions should not be used in the same stage because only the last one will be used',
+        message:
+          'Multiple CMD instructions should not be used in the same stage because only the last one will be used',
+        line: 2,
+      },
+      {
+        message:
+          'Multiple HEALTHCHECK instructions should not be used in the same stage because only the last one will be used',
         line: 3,
       },
     ]);
@@ -96,7 +132,11 @@ describe('build checks', () => {
     const r = checkDockerfile('FROM scratch\nRUN echo a \\\n\n  b\n');
     assert.deepEqual(
       r.diagnostics.map((d) => [d.code, d.range?.start.line]),
-      [['W_EMPTY_CONTINUATION', 4]],
+      [['NoEmptyContinuation', 4]],
+    );
+    assert.deepEqual(
+      checkDockerfile('# check=skip=NoEmptyContinuation\nFROM scratch\nRUN echo a \\\n\n  b\n').diagnostics,
+      [],
     );
   });
 });
@@ -114,7 +154,12 @@ describe('# check= directive', () => {
       r.diagnostics.map((d) => [d.code, d.severity]),
       [['MaintainerDeprecated', 'error']],
     );
-    assert.equal(r.diagnostics[0]!.url, 'https://docs.docker.com/reference/build-checks/maintainer-deprecated/');
+    assert.equal(
+      r.diagnostics[0]!.url,
+      'https://docs.docker.com/reference/build-checks/maintainer-deprecated/',
+    );
+    const json = checkDockerfile('FROM scratch\nCMD run\n').diagnostics[0];
+    assert.equal(json?.url, 'https://docs.docker.com/reference/build-checks/json-args-recommended/');
   });
 
   it('skip=all silences everything; options override the directive', () => {

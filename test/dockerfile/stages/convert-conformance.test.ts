@@ -13,7 +13,13 @@ const convert = instructionCases().convert;
 describe('convert conformance: cases', () => {
   convert.cases.forEach(
     (
-      c: { dockerfile: string; target?: string; ok: boolean; error?: string; expected_final_label?: Record<string, string> },
+      c: {
+        dockerfile: string;
+        target?: string;
+        ok: boolean;
+        error?: string;
+        expected_final_label?: Record<string, string>;
+      },
       i: number,
     ) => {
       it(`case ${i}: ${JSON.stringify(c.dockerfile).slice(0, 70)}${c.target ? ` (target ${c.target})` : ''}`, () => {

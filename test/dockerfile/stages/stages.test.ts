@@ -25,7 +25,9 @@ const GRAPH = [
 
 describe('parseStages', () => {
   it('groups commands under their FROM and keeps meta ARGs apart', () => {
-    const { metaArgs, stages } = parseStages(parseDockerfile('ARG A\nARG B=1\nFROM scratch AS One\nENV X=1\nRUN true\nFROM scratch\n', {}));
+    const { metaArgs, stages } = parseStages(
+      parseDockerfile('ARG A\nARG B=1\nFROM scratch AS One\nENV X=1\nRUN true\nFROM scratch\n', {}),
+    );
     assert.deepEqual(
       metaArgs.map((m) => m.args.map((a) => a.key)),
       [['A'], ['B']],
@@ -36,7 +38,10 @@ describe('parseStages', () => {
       stages[0]!.commands.map((c) => c.kind),
       ['env', 'run'],
     );
-    assert.deepEqual(stages[0]!.range, { start: { line: 3, column: 1 }, end: stages[0]!.commands[1]!.range.end });
+    assert.deepEqual(stages[0]!.range, {
+      start: { line: 3, column: 1 },
+      end: stages[0]!.commands[1]!.range.end,
+    });
     assert.equal(stages[1]!.name, undefined);
     assert.equal(stages[1]!.index, 1);
   });
@@ -53,7 +58,10 @@ describe('parseStages', () => {
       assert.equal(err.code, ErrorCode.DockerfileInstruction, bad);
       assert.match(err.message, /invalid name for build stage/);
     }
-    assert.equal(thrown(() => parseStages(parseDockerfile('FROM a b\n', {}))).message, 'FROM requires either one or three arguments');
+    assert.equal(
+      thrown(() => parseStages(parseDockerfile('FROM a b\n', {}))).message,
+      'FROM requires either one or three arguments',
+    );
     assert.doesNotThrow(() => parseStages(parseDockerfile('FROM scratch AS a-b_c.1\n', {})));
   });
 });
@@ -110,6 +118,30 @@ describe('stage references and pruning', () => {
   });
 });
 
+describe('ONBUILD triggers of a base stage', () => {
+  it('run first in the stage built FROM it, one level down only, expanded in that stage', () => {
+    const r = checkDockerfile(
+      'FROM scratch AS base\nONBUILD ENV GREETING=hi\nONBUILD COPY --from=tools /t /t\nFROM scratch AS tools\nFROM base AS child\nENV X=$GREETING\nFROM child\n',
+    );
+    const child = r.stages[2]!;
+    assert.deepEqual(
+      child.instructions.map((i) => [i.instruction.kind, i.onbuild, i.instruction.range.start.line]),
+      [
+        ['env', true, 2],
+        ['copy', true, 3],
+        ['env', false, 6],
+      ],
+    );
+    assert.deepEqual(child.env, { GREETING: 'hi', X: 'hi' });
+    assert.deepEqual(child.dependsOn, [0, 1], 'a trigger COPY --from adds a dependency');
+    assert.deepEqual(r.stages[3]!.instructions, [], 'triggers do not fire again in grandchildren');
+    assert.deepEqual(
+      r.stages[0]!.instructions.map((i) => i.onbuild),
+      [false, false],
+    );
+  });
+});
+
 describe('targets and cycles', () => {
   it('unknown target: E_STAGE with the BuildKit message', () => {
     const err = thrown(() => checkDockerfile(GRAPH, { target: 'nosuch' })) as Located;
@@ -137,6 +169,16 @@ describe('targets and cycles', () => {
     assert.equal(err.code, ErrorCode.Stage);
     assert.match(err.message, /Duplicate stage name "a"/);
     assert.equal(err.location?.range.start.line, 2);
+  });
+
+  it('FROM --platform must expand to os/arch[/variant]', () => {
+    const err = thrown(() => checkDockerfile('ARG P=\nFROM --platform=$P scratch\n')) as Located;
+    assert.equal(err.code, ErrorCode.Platform);
+    assert.equal(err.location?.range.start.line, 2);
+    assert.equal(
+      checkDockerfile('FROM --platform=linux/arm/v7 scratch\n').stages[0]!.platform,
+      'linux/arm/v7',
+    );
   });
 
   it('a Dockerfile without FROM is an error', () => {
