@@ -12,3 +12,6 @@ export * from './layer/index.js';
 export * from './registry/index.js';
 export * from './dockerfile/instructions/index.js';
 export * from './dockerfile/stages/index.js';
+export * from './userns/index.js';
+export * from './snapshot/index.js';
+export * from './executor/index.js';

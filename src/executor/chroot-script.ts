@@ -57,7 +57,17 @@ export interface ChrootScriptOptions {
 /** The outer unshare arguments (program = tools.unshare). */
 export function chrootUnshareArgs(network: NetworkMode): string[] {
   const net = network === 'none' ? ['--net'] : network === 'host' ? [] : assertNever(network, 'network');
-  return ['--mount', '--propagation', 'private', '--uts', '--ipc', '--pid', '--fork', '--kill-child=SIGKILL', ...net];
+  return [
+    '--mount',
+    '--propagation',
+    'private',
+    '--uts',
+    '--ipc',
+    '--pid',
+    '--fork',
+    '--kill-child=SIGKILL',
+    ...net,
+  ];
 }
 
 /** Renders the set-up script. */
@@ -77,7 +87,9 @@ export function chrootScript(options: ChrootScriptOptions): string {
   );
   lines.push(`${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=64m kiln-shm ${q(`${dev}/shm`)}`);
   lines.push(`ln -s /proc/self/fd ${q(`${dev}/fd`)}`);
-  ['stdin', 'stdout', 'stderr'].forEach((name, fd) => lines.push(`ln -s /proc/self/fd/${fd} ${q(`${dev}/${name}`)}`));
+  for (const [fd, name] of ['stdin', 'stdout', 'stderr'].entries()) {
+    lines.push(`ln -s /proc/self/fd/${fd} ${q(`${dev}/${name}`)}`);
+  }
   if (options.proc === 'fresh') lines.push(`${m} -t proc -o nosuid,nodev,noexec kiln-proc ${q(step.proc)}`);
   else lines.push(`${m} --rbind /proc ${q(step.proc)}`);
   for (const p of MASKED_PROC) {
@@ -105,7 +117,12 @@ export function chrootScript(options: ChrootScriptOptions): string {
     }
   }
   if (options.network === 'none' && tools.ip !== undefined) lines.push(`${q(tools.ip)} link set lo up`);
-  if (tools.hostname !== undefined) lines.push(`${q(tools.hostname)} ${q(options.hostname)}`);
+  if (tools.hostname !== undefined) {
+    // Container seccomp profiles (podman, Kubernetes) may refuse sethostname even in a nested UTS
+    // namespace; no-pid-sandbox mode is meant for those environments, so there it is best effort.
+    const tolerate = options.proc === 'bind-host' ? ' 2>/dev/null || true' : '';
+    lines.push(`${q(tools.hostname)} ${q(options.hostname)}${tolerate}`);
+  }
   const { user } = step;
   const groups = options.setgroups
     ? user.additionalGids.length > 0

@@ -2,8 +2,15 @@
 export { DEFAULT_CAPABILITIES } from './chroot-script.js';
 export { resolveInRoot } from './in-root.js';
 export { type OciSpec, type OciSpecOptions, ociSpec } from './oci-spec.js';
+export {
+  describeIsolation,
+  type ProbeAttempt,
+  type ProbeIsolationOptions,
+  type ProbeIsolationResult,
+  probeIsolation,
+} from './probe.js';
 export { runStep } from './run-step.js';
-export { defaultSeccompProfile, DENIED_SYSCALLS } from './seccomp.js';
+export { DENIED_SYSCALLS, defaultSeccompProfile } from './seccomp.js';
 export type {
   ExecutorNamespace,
   Isolation,
@@ -14,10 +21,3 @@ export type {
   RunStepResult,
 } from './types.js';
 export { type ResolvedUser, type ResolveUserOptions, resolveUser } from './user.js';
-export {
-  describeIsolation,
-  type ProbeAttempt,
-  type ProbeIsolationOptions,
-  type ProbeIsolationResult,
-  probeIsolation,
-} from './probe.js';

@@ -22,7 +22,11 @@ export interface OciSpec {
   readonly ociVersion: string;
   readonly process: {
     readonly terminal: boolean;
-    readonly user: { readonly uid: number; readonly gid: number; readonly additionalGids?: readonly number[] };
+    readonly user: {
+      readonly uid: number;
+      readonly gid: number;
+      readonly additionalGids?: readonly number[];
+    };
     readonly args: readonly string[];
     readonly env: readonly string[];
     readonly cwd: string;
@@ -93,16 +97,41 @@ export function ociSpec(options: OciSpecOptions): OciSpec {
   if (options.gidCount > 5) devpts.push('gid=5');
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: devpts },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    {
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+    },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] },
-    ...step.etc.map(([source, , inside]) => ({ destination: inside, type: 'bind', source, options: ['rbind', 'rprivate'] })),
+    {
+      destination: '/sys',
+      type: 'bind',
+      source: '/sys',
+      options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'],
+    },
+    ...step.etc.map(([source, , inside]) => ({
+      destination: inside,
+      type: 'bind',
+      source,
+      options: ['rbind', 'rprivate'],
+    })),
     ...step.mounts.map((m): OciMount => {
       switch (m.kind) {
         case 'bind':
-          return { destination: m.target, type: 'bind', source: m.source, options: ['rbind', m.readonly ? 'ro' : 'rw'] };
+          return {
+            destination: m.target,
+            type: 'bind',
+            source: m.source,
+            options: ['rbind', m.readonly ? 'ro' : 'rw'],
+          };
         case 'tmpfs': {
           const opts = ['nosuid', 'nodev'];
           if (m.sizeBytes !== undefined) opts.push(`size=${m.sizeBytes}`);

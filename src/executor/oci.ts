@@ -16,7 +16,9 @@ type OciIsolation = Extract<Isolation, { kind: 'oci' }>;
 
 /** Global runtime flags: a private state dir; crun must not touch cgroups (none are delegated to us). */
 export function runtimeGlobalArgs(isolation: OciIsolation, stateDir: string): string[] {
-  return isolation.runtime === 'crun' ? [`--root=${stateDir}`, '--cgroup-manager=disabled'] : ['--root', stateDir];
+  return isolation.runtime === 'crun'
+    ? [`--root=${stateDir}`, '--cgroup-manager=disabled']
+    : ['--root', stateDir];
 }
 
 function quiet(program: string, args: readonly string[]): Promise<void> {
@@ -28,7 +30,11 @@ function quiet(program: string, args: readonly string[]): Promise<void> {
 }
 
 /** Runs a prepared step in an OCI runtime; resolves with the command's exit code. */
-export async function runOci(options: RunStepOptions, step: PreparedStep, isolation: OciIsolation): Promise<number> {
+export async function runOci(
+  options: RunStepOptions,
+  step: PreparedStep,
+  isolation: OciIsolation,
+): Promise<number> {
   const bundle = join(step.tempDir, 'bundle');
   const state = join(step.tempDir, 'state');
   await mkdir(bundle, { mode: 0o700 });
@@ -82,7 +88,8 @@ export function runtimeFailure(logText: string): string | undefined {
     if (line.trim() === '') continue;
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string };
-      if ((entry.level === 'error' || entry.level === 'fatal') && typeof entry.msg === 'string') found = entry.msg;
+      if ((entry.level === 'error' || entry.level === 'fatal') && typeof entry.msg === 'string')
+        found = entry.msg;
     } catch {
       // not JSON: ignore
     }

@@ -8,14 +8,26 @@ import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import { renderEtcFiles } from './etc-files.js';
 import { resolveInRoot } from './in-root.js';
-import { ensureMountPoint, type MountPointKind, removeStubs } from './stubs.js';
+import { type MountPointKind, StubRecorder } from './stubs.js';
 import type { Mount, RunStepOptions } from './types.js';
 import { type ResolvedUser, resolveUser } from './user.js';
 
 /** A mount with its source ready on the host and its target resolved to a host path. */
 export type PreparedMount =
-  | { readonly kind: 'bind'; readonly source: string; readonly hostTarget: string; readonly readonly: boolean; readonly target: string }
-  | { readonly kind: 'tmpfs'; readonly hostTarget: string; readonly sizeBytes?: number; readonly mode?: number; readonly target: string };
+  | {
+      readonly kind: 'bind';
+      readonly source: string;
+      readonly hostTarget: string;
+      readonly readonly: boolean;
+      readonly target: string;
+    }
+  | {
+      readonly kind: 'tmpfs';
+      readonly hostTarget: string;
+      readonly sizeBytes?: number;
+      readonly mode?: number;
+      readonly target: string;
+    };
 
 export interface PreparedStep {
   /** The rootfs, canonical (no symlinks, no trailing slash). */
@@ -50,7 +62,10 @@ async function readInRoot(root: string, path: string): Promise<string | undefine
 function finalEnv(env: readonly string[], user: ResolvedUser, hostname: string): string[] {
   for (const entry of env) {
     if (!entry.includes('=') || entry.startsWith('=')) {
-      throw new KilnError(ErrorCode.Executor, `invalid environment entry ${JSON.stringify(entry)}: want KEY=value`);
+      throw new KilnError(
+        ErrorCode.Executor,
+        `invalid environment entry ${JSON.stringify(entry)}: want KEY=value`,
+      );
     }
   }
   const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
@@ -65,7 +80,10 @@ function finalEnv(env: readonly string[], user: ResolvedUser, hostname: string):
 export async function prepareStep(options: RunStepOptions): Promise<PreparedStep> {
   if (options.args.length === 0) throw new KilnError(ErrorCode.Executor, 'RUN needs a command');
   if (!options.cwd.startsWith('/')) {
-    throw new KilnError(ErrorCode.Executor, `working directory ${JSON.stringify(options.cwd)} is not absolute`);
+    throw new KilnError(
+      ErrorCode.Executor,
+      `working directory ${JSON.stringify(options.cwd)} is not absolute`,
+    );
   }
   const root = await realpath(options.rootfs).catch((cause: unknown) => {
     throw new KilnError(ErrorCode.Executor, `rootfs ${options.rootfs} does not exist`, { cause });
@@ -85,14 +103,18 @@ export async function prepareStep(options: RunStepOptions): Promise<PreparedStep
     );
   }
   if (!ns.setgroups && user.additionalGids.length > 0) {
-    throw new KilnError(ErrorCode.UserNamespace, `USER ${options.user} has supplementary groups but setgroups is denied`, {
-      hint: 'single-id mode cannot set supplementary groups; configure subordinate ids',
-    });
+    throw new KilnError(
+      ErrorCode.UserNamespace,
+      `USER ${options.user} has supplementary groups but setgroups is denied`,
+      {
+        hint: 'single-id mode cannot set supplementary groups; configure subordinate ids',
+      },
+    );
   }
   const tempDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'kiln-step-'));
-  const created: string[] = [];
+  const stubs = new StubRecorder(root);
   const undo = async (): Promise<readonly string[]> => {
-    const kept = await removeStubs(root, created);
+    const kept = await stubs.undo();
     await rm(tempDir, { recursive: true, force: true });
     return kept;
   };
@@ -100,11 +122,7 @@ export async function prepareStep(options: RunStepOptions): Promise<PreparedStep
     await chmod(tempDir, 0o755);
     const cwdHost = await resolveInRoot(root, options.cwd);
     await mkdir(cwdHost, { recursive: true, mode: 0o755 });
-    const point = async (target: string, kind: MountPointKind) => {
-      const ensured = await ensureMountPoint(root, target, kind);
-      created.push(...ensured.created);
-      return ensured.hostPath;
-    };
+    const point = (target: string, kind: MountPointKind) => stubs.ensure(target, kind);
     const dev = await point('/dev', 'dir');
     const proc = await point('/proc', 'dir');
     const sys = await point('/sys', 'dir');
@@ -140,7 +158,7 @@ export async function prepareStep(options: RunStepOptions): Promise<PreparedStep
       sys,
       etc,
       mounts,
-      created,
+      created: stubs.created,
       cleanup: undo,
     };
   } catch (error) {
@@ -166,11 +184,23 @@ async function prepareMount(
         throw new KilnError(ErrorCode.Executor, `mount source ${mount.source} does not exist`, { cause });
       });
       const hostTarget = await ctx.point(mount.target, st.isDirectory() ? 'dir' : 'file');
-      return { kind: 'bind', source: mount.source, hostTarget, readonly: mount.readonly, target: mount.target };
+      return {
+        kind: 'bind',
+        source: mount.source,
+        hostTarget,
+        readonly: mount.readonly,
+        target: mount.target,
+      };
     }
     case 'tmpfs': {
       const hostTarget = await ctx.point(mount.target, 'dir');
-      return { kind: 'tmpfs', hostTarget, sizeBytes: mount.sizeBytes, mode: mount.mode, target: mount.target };
+      return {
+        kind: 'tmpfs',
+        hostTarget,
+        sizeBytes: mount.sizeBytes,
+        mode: mount.mode,
+        target: mount.target,
+      };
     }
     case 'file': {
       const source = join(ctx.tempDir, `file-${ctx.index}`);

@@ -38,7 +38,8 @@ async function probeRootfs(dir: string): Promise<Mount[]> {
     const st = await lstat(`/${name}`).catch(() => undefined);
     if (st === undefined) continue;
     if (st.isSymbolicLink()) await symlink(await readlink(`/${name}`), join(dir, name));
-    else if (st.isDirectory()) mounts.push({ kind: 'bind', source: `/${name}`, target: `/${name}`, readonly: true });
+    else if (st.isDirectory())
+      mounts.push({ kind: 'bind', source: `/${name}`, target: `/${name}`, readonly: true });
   }
   return mounts;
 }
@@ -93,6 +94,7 @@ export async function probeIsolation(options: ProbeIsolationOptions): Promise<Pr
           namespace: options.namespace,
           onStderr: (line) => stderr.push(line),
           tempDir: work,
+          hostPath: options.pathVar,
         });
         if (result.exitCode === 0) {
           attempts.push({ isolation, ok: true });

@@ -20,10 +20,10 @@ export async function runStep(options: RunStepOptions): Promise<RunStepResult> {
         exitCode = await runOci(options, step, isolation);
         break;
       case 'chroot':
-        exitCode = await runChroot(options, step, await findHostTools(process.env.PATH), 'fresh');
+        exitCode = await runChroot(options, step, await findHostTools(options.hostPath), 'fresh');
         break;
       case 'no-pid-sandbox':
-        exitCode = await runChroot(options, step, await findHostTools(process.env.PATH), 'bind-host');
+        exitCode = await runChroot(options, step, await findHostTools(options.hostPath), 'bind-host');
         break;
       default:
         assertNever(isolation, 'isolation');

@@ -9,7 +9,11 @@
 export interface SeccompProfile {
   readonly defaultAction: 'SCMP_ACT_ALLOW';
   readonly architectures: readonly string[];
-  readonly syscalls: readonly { readonly names: readonly string[]; readonly action: 'SCMP_ACT_ERRNO'; readonly errnoRet: number }[];
+  readonly syscalls: readonly {
+    readonly names: readonly string[];
+    readonly action: 'SCMP_ACT_ERRNO';
+    readonly errnoRet: number;
+  }[];
 }
 
 /** The refused system calls. */

@@ -29,7 +29,8 @@ export async function spawnStep(options: SpawnStepOptions): Promise<number> {
   let aborted = false;
   const onAbort = () => {
     aborted = true;
-    if (child.pid !== undefined) void Promise.resolve(options.kill(child.pid)).catch(() => child.kill('SIGKILL'));
+    if (child.pid !== undefined)
+      void Promise.resolve(options.kill(child.pid)).catch(() => child.kill('SIGKILL'));
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -43,7 +44,8 @@ export async function spawnStep(options: SpawnStepOptions): Promise<number> {
     });
     out.end();
     err.end();
-    if (aborted) throw new KilnError(ErrorCode.Aborted, 'the step was aborted', { cause: options.signal?.reason });
+    if (aborted)
+      throw new KilnError(ErrorCode.Aborted, 'the step was aborted', { cause: options.signal?.reason });
     return code;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

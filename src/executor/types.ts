@@ -77,6 +77,8 @@ export interface RunStepOptions {
   readonly onStdout?: (line: string) => void;
   readonly onStderr?: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** PATH used to find the host helper programs (unshare, mount, setpriv...); default: /usr/sbin:/usr/bin:/sbin:/bin. */
+  readonly hostPath?: string;
   /** Directory for private temporary files (etc files, bundles); default os.tmpdir(). */
   readonly tempDir?: string;
 }

@@ -71,7 +71,10 @@ function parseGroup(text: string | undefined): GroupEntry[] {
   for (const f of lines(text)) {
     const gid = parseIdField(f[2]);
     if (f[0] === undefined || gid === undefined) continue;
-    const members = (f[3] ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    const members = (f[3] ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter((m) => m !== '');
     out.push({ name: f[0], gid, members });
   }
   return out;
@@ -124,9 +127,9 @@ export function resolveUser(options: ResolveUserOptions): ResolvedUser {
       gid = g.gid;
     }
   } else if (entry !== undefined) {
-    additionalGids = [...new Set(groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid))].filter(
-      (g) => g !== gid,
-    );
+    additionalGids = [
+      ...new Set(groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid)),
+    ].filter((g) => g !== gid);
   }
   return { uid, gid, additionalGids, home: entry?.home ?? '/' };
 }

@@ -26,8 +26,9 @@ export function contextForPlan(plan: IdMappingPlan): NamespaceContext {
     case 'root':
       return { kind: 'root', ownership: 'native', uidCount: 2 ** 32, gidCount: 2 ** 32, setgroups: true };
     case 'subordinate':
+    case 'nested':
       return {
-        kind: 'subordinate',
+        kind: plan.kind,
         ownership: 'native',
         uidCount: mappedIdCount(plan.uidMap),
         gidCount: mappedIdCount(plan.gidMap),
@@ -50,7 +51,10 @@ export function contextFromEnv(env: NodeJS.ProcessEnv): NamespaceContext | undef
   try {
     const value = JSON.parse(raw) as Partial<NamespaceContext>;
     if (
-      (value.kind === 'root' || value.kind === 'subordinate' || value.kind === 'single') &&
+      (value.kind === 'root' ||
+        value.kind === 'subordinate' ||
+        value.kind === 'nested' ||
+        value.kind === 'single') &&
       (value.ownership === 'native' || value.ownership === 'xattr') &&
       typeof value.uidCount === 'number' &&
       typeof value.gidCount === 'number' &&

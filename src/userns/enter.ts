@@ -19,7 +19,13 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { ErrorCode, KilnError } from '../errors.js';
-import { contextForPlan, contextFromEnv, encodeContext, type NamespaceContext, USERNS_ENV } from './context.js';
+import {
+  contextForPlan,
+  contextFromEnv,
+  encodeContext,
+  type NamespaceContext,
+  USERNS_ENV,
+} from './context.js';
 import { type IdMappingPlan, mapArguments } from './mappings.js';
 import { checkPrerequisites, type HostPrerequisites } from './prerequisites.js';
 
@@ -42,7 +48,9 @@ const HANDSHAKE = 'echo ready >&3 && read -r kiln_go <&3 && [ "$kiln_go" = go ] 
 
 /** The unshare arguments for a plan (before `--`). */
 function unshareFlags(plan: IdMappingPlan): string[] {
-  return plan.kind === 'root' ? ['--mount', '--propagation', 'private'] : ['--user', '--mount', '--propagation', 'private'];
+  return plan.kind === 'root'
+    ? ['--mount', '--propagation', 'private']
+    : ['--user', '--mount', '--propagation', 'private'];
 }
 
 async function runHelper(program: string, args: readonly string[]): Promise<void> {
@@ -73,11 +81,14 @@ async function writeMaps(plan: IdMappingPlan, host: HostPrerequisites, pid: numb
       await runHelper(host.newuidmap!, [String(pid), ...mapArguments(plan.uidMap)]);
       await runHelper(host.newgidmap!, [String(pid), ...mapArguments(plan.gidMap)]);
       return;
+    case 'nested':
     case 'single': {
-      const line = (m: { inside: number; outside: number; count: number }) => `${m.inside} ${m.outside} ${m.count}\n`;
+      const line = (m: { inside: number; outside: number; count: number }) =>
+        `${m.inside} ${m.outside} ${m.count}\n`;
       try {
         await writeFile(`/proc/${pid}/uid_map`, plan.uidMap.map(line).join(''));
-        await writeFile(`/proc/${pid}/setgroups`, 'deny');
+        // Unprivileged writers must deny setgroups before writing gid_map; a nested root keeps it.
+        if (plan.kind === 'single') await writeFile(`/proc/${pid}/setgroups`, 'deny');
         await writeFile(`/proc/${pid}/gid_map`, plan.gidMap.map(line).join(''));
       } catch (cause) {
         throw new KilnError(ErrorCode.UserNamespace, `cannot write the id maps of process ${pid}`, { cause });
@@ -126,9 +137,13 @@ export async function enterUserNamespace(options: EnterUserNamespaceOptions): Pr
     const ready = await Promise.race([readLine(control), exited.then(() => undefined)]);
     if (ready !== 'ready') {
       const code = await exited;
-      throw new KilnError(ErrorCode.UserNamespace, `could not create a user namespace (unshare exited ${code})`, {
-        hint: 'see the unshare message above; user namespaces may be disabled or blocked by a seccomp/AppArmor policy',
-      });
+      throw new KilnError(
+        ErrorCode.UserNamespace,
+        `could not create a user namespace (unshare exited ${code})`,
+        {
+          hint: 'see the unshare message above; user namespaces may be disabled or blocked by a seccomp/AppArmor policy',
+        },
+      );
     }
     try {
       await writeMaps(plan, host, child.pid!);

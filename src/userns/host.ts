@@ -23,6 +23,11 @@ export async function identityOfCurrentUser(): Promise<Identity> {
   } catch {
     username = undefined;
   }
-  const [subuidText, subgidText] = await Promise.all([readOptional('/etc/subuid'), readOptional('/etc/subgid')]);
-  return detectIdentity({ uid, gid, username, subuidText, subgidText });
+  const [subuidText, subgidText, uidMapText, gidMapText] = await Promise.all([
+    readOptional('/etc/subuid'),
+    readOptional('/etc/subgid'),
+    readOptional('/proc/self/uid_map'),
+    readOptional('/proc/self/gid_map'),
+  ]);
+  return detectIdentity({ uid, gid, username, subuidText, subgidText, uidMapText, gidMapText });
 }

@@ -3,6 +3,22 @@
  */
 import { type IdRange, parseSubIdFile, rangesForUser } from './subid.js';
 
+/** One line of /proc/PID/uid_map: `inside outside count`. */
+export interface IdMapEntry {
+  readonly inside: number;
+  readonly outside: number;
+  readonly count: number;
+}
+
+/** Parses /proc/self/uid_map or gid_map text. */
+export function parseIdMap(text: string): IdMapEntry[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .filter((f) => f.length === 3 && f.every((n) => Number.isSafeInteger(n) && n >= 0))
+    .map(([inside, outside, count]) => ({ inside: inside!, outside: outside!, count: count! }));
+}
+
 /** The invoking user and their subordinate id ranges. */
 export interface Identity {
   readonly uid: number;
@@ -10,6 +26,9 @@ export interface Identity {
   readonly username: string | undefined;
   readonly subuids: readonly IdRange[];
   readonly subgids: readonly IdRange[];
+  /** The maps of the user namespace kiln was started in (undefined: unknown, assume the initial one). */
+  readonly uidMap: readonly IdMapEntry[] | undefined;
+  readonly gidMap: readonly IdMapEntry[] | undefined;
   /** Non-fatal remarks (malformed lines in the subid files). */
   readonly warnings: readonly string[];
 }
@@ -23,6 +42,9 @@ export interface DetectIdentityOptions {
   readonly subuidText: string | undefined;
   /** Text of /etc/subgid. */
   readonly subgidText: string | undefined;
+  /** Text of /proc/self/uid_map and gid_map (tells real root from root of a container). */
+  readonly uidMapText?: string;
+  readonly gidMapText?: string;
 }
 
 /** Builds the identity from the user's ids and the subordinate id files' text. */
@@ -43,6 +65,8 @@ export function detectIdentity(options: DetectIdentityOptions): Identity {
     subuids: rangesForUser(uidFile.entries, { username: options.username, id: options.uid }),
     // /etc/subgid is keyed by user name (or uid), not by group.
     subgids: rangesForUser(gidFile.entries, { username: options.username, id: options.uid }),
+    uidMap: options.uidMapText === undefined ? undefined : parseIdMap(options.uidMapText),
+    gidMap: options.gidMapText === undefined ? undefined : parseIdMap(options.gidMapText),
     warnings,
   };
 }

@@ -2,11 +2,12 @@
 export { contextForPlan, contextFromEnv, type NamespaceContext, USERNS_ENV } from './context.js';
 export { type EnterResult, type EnterUserNamespaceOptions, enterUserNamespace } from './enter.js';
 export { identityOfCurrentUser } from './host.js';
-export { type DetectIdentityOptions, detectIdentity, type Identity } from './identity.js';
+export { type DetectIdentityOptions, detectIdentity, type Identity, parseIdMap } from './identity.js';
 export {
   DEFAULT_MINIMUM_IDS,
   type IdMapEntry,
   type IdMappingPlan,
+  isInitialNamespace,
   type OwnershipStrategy,
   type PlanIdMappingsOptions,
   planIdMappings,

@@ -3,15 +3,10 @@
  * subordinate ranges follow as 1..N. This is a pure function of the identity.
  */
 import { ErrorCode, KilnError } from '../errors.js';
-import type { Identity } from './identity.js';
+import type { Identity, IdMapEntry } from './identity.js';
 import { type IdRange, rangeTotal } from './subid.js';
 
-/** One line of /proc/PID/uid_map: `inside outside count`. */
-export interface IdMapEntry {
-  readonly inside: number;
-  readonly outside: number;
-  readonly count: number;
-}
+export type { IdMapEntry } from './identity.js';
 
 /**
  * How file ownership other than "root" is represented on disk:
@@ -32,6 +27,17 @@ export type IdMappingPlan =
   | {
       /** Unprivileged with subordinate ranges: user → 0, ranges → 1..N, applied with newuidmap/newgidmap. */
       readonly kind: 'subordinate';
+      readonly uidMap: readonly IdMapEntry[];
+      readonly gidMap: readonly IdMapEntry[];
+      readonly ownership: 'native';
+      readonly warnings: readonly string[];
+    }
+  | {
+      /**
+       * Root of a user namespace that is not the initial one (e.g. inside a rootless podman/Kubernetes
+       * container): a nested namespace maps every id of the current one to itself, written directly.
+       */
+      readonly kind: 'nested';
       readonly uidMap: readonly IdMapEntry[];
       readonly gidMap: readonly IdMapEntry[];
       readonly ownership: 'native';
@@ -86,7 +92,20 @@ function checkOverlaps(kind: 'uid' | 'gid', own: number, ranges: readonly IdRang
 
 /** Plans the user namespace for an identity; throws E_USERNS when the ranges are unusable. */
 export function planIdMappings(identity: Identity, options: PlanIdMappingsOptions = {}): IdMappingPlan {
-  if (identity.uid === 0) return { kind: 'root', ownership: 'native', warnings: identity.warnings };
+  if (identity.uid === 0) {
+    if (identity.uidMap === undefined || isInitialNamespace(identity.uidMap)) {
+      return { kind: 'root', ownership: 'native', warnings: identity.warnings };
+    }
+    const same = (m: readonly IdMapEntry[]) =>
+      m.map((e) => ({ inside: e.inside, outside: e.inside, count: e.count }));
+    return {
+      kind: 'nested',
+      uidMap: same(identity.uidMap),
+      gidMap: same(identity.gidMap ?? identity.uidMap),
+      ownership: 'native',
+      warnings: identity.warnings,
+    };
+  }
   const minimum = options.minimumIds ?? DEFAULT_MINIMUM_IDS;
   const who = identity.username ?? String(identity.uid);
   const uidTotal = rangeTotal(identity.subuids);
@@ -142,4 +161,9 @@ export function mapArguments(entries: readonly IdMapEntry[]): string[] {
 /** The highest id that exists inside the namespace, +1. */
 export function mappedIdCount(entries: readonly IdMapEntry[]): number {
   return entries.reduce((max, e) => Math.max(max, e.inside + e.count), 0);
+}
+
+/** The initial user namespace maps all 2^32-1 ids to themselves. */
+export function isInitialNamespace(map: readonly IdMapEntry[]): boolean {
+  return map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295;
 }

@@ -36,9 +36,13 @@ export function checkPrerequisites(plan: IdMappingPlan, host: HostPrerequisites)
     });
   }
   if (host.maxUserNamespaces?.trim() === '0') {
-    throw new KilnError(ErrorCode.UserNamespace, 'user namespaces are disabled (user.max_user_namespaces = 0)', {
-      hint: 'as root: sysctl -w user.max_user_namespaces=15000 (persist it in /etc/sysctl.d/)',
-    });
+    throw new KilnError(
+      ErrorCode.UserNamespace,
+      'user namespaces are disabled (user.max_user_namespaces = 0)',
+      {
+        hint: 'as root: sysctl -w user.max_user_namespaces=15000 (persist it in /etc/sysctl.d/)',
+      },
+    );
   }
   if (host.apparmorRestrict?.trim() === '1') {
     throw new KilnError(
@@ -70,7 +74,13 @@ async function readOptional(path: string): Promise<string | undefined> {
 
 /** Finds an executable on a PATH string (plus the sbin directories, which are often missing for users). */
 export async function findProgram(name: string, pathVar: string | undefined): Promise<string | undefined> {
-  const dirs = [...(pathVar ?? '').split(delimiter).filter((d) => d !== ''), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const dirs = [
+    ...(pathVar ?? '').split(delimiter).filter((d) => d !== ''),
+    '/usr/sbin',
+    '/sbin',
+    '/usr/bin',
+    '/bin',
+  ];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {

@@ -53,29 +53,61 @@ describe('etc files', () => {
     assert.match(filterResolvConf('nameserver 127.0.0.1\n', false), /nameserver 8\.8\.8\.8/);
   });
   it('renders hosts with the hostname and extra hosts', async () => {
-    const f = await renderEtcFiles({ hostname: 'h', extraHosts: ['10.1.1.1 db'], resolvConf: 'nameserver 1.1.1.1\n', hostNetwork: false });
+    const f = await renderEtcFiles({
+      hostname: 'h',
+      extraHosts: ['10.1.1.1 db'],
+      resolvConf: 'nameserver 1.1.1.1\n',
+      hostNetwork: false,
+    });
     assert.equal(f.hosts, '127.0.0.1\tlocalhost h\n::1\tlocalhost ip6-localhost ip6-loopback\n10.1.1.1 db\n');
     assert.equal(f.hostname, 'h\n');
   });
 });
 
 describe('chroot script', () => {
-  const tools = { sh: '/bin/sh', unshare: '/usr/bin/unshare', mount: '/bin/mount', setpriv: '/usr/bin/setpriv', env: '/usr/bin/env', ip: '/sbin/ip', hostname: '/bin/hostname' };
+  const tools = {
+    sh: '/bin/sh',
+    unshare: '/usr/bin/unshare',
+    mount: '/bin/mount',
+    setpriv: '/usr/bin/setpriv',
+    env: '/usr/bin/env',
+    ip: '/sbin/ip',
+    hostname: '/bin/hostname',
+  };
   it('mounts, drops to the user and chroots last', () => {
-    const s = chrootScript({ step, tools, args: ['sh', '-c', 'echo hi'], network: 'none', hostname: 'h', proc: 'fresh', setgroups: true });
+    const s = chrootScript({
+      step,
+      tools,
+      args: ['sh', '-c', 'echo hi'],
+      network: 'none',
+      hostname: 'h',
+      proc: 'fresh',
+      setgroups: true,
+    });
     assert.match(s, /-t proc .* '\/r\/proc'/);
     assert.match(s, /'\/sbin\/ip' link set lo up/);
     assert.match(s, /--rbind '\/src' '\/r\/mnt'\n.*remount,bind,ro '\/r\/mnt'/);
     assert.match(s, /size=4096,mode=1777/);
     const last = s.trim().split('\n').at(-1)!;
     assert.match(last, /^exec '\/usr\/bin\/setpriv' '--bounding-set=-all,\+chown/);
-    assert.match(last, /'--regid=1000' '--groups=2000' '--' '\/usr\/bin\/env' '-i' 'PATH=\/bin' 'Q=it'\\''s'/);
+    assert.match(
+      last,
+      /'--regid=1000' '--groups=2000' '--' '\/usr\/bin\/env' '-i' 'PATH=\/bin' 'Q=it'\\''s'/,
+    );
     assert.match(last, /'--root=\/r' '--wd=\/w' '--setuid=1000' '--' 'sh' '-c' 'echo hi'$/);
     assert.ok(chrootUnshareArgs('none').includes('--net'));
     assert.ok(!chrootUnshareArgs('host').includes('--net'));
   });
   it('binds the host /proc in no-pid-sandbox mode and keeps groups without setgroups', () => {
-    const s = chrootScript({ step, tools, args: ['true'], network: 'host', hostname: 'h', proc: 'bind-host', setgroups: false });
+    const s = chrootScript({
+      step,
+      tools,
+      args: ['true'],
+      network: 'host',
+      hostname: 'h',
+      proc: 'bind-host',
+      setgroups: false,
+    });
     assert.match(s, /--rbind \/proc '\/r\/proc'/);
     assert.match(s, /'--keep-groups'/);
     assert.doesNotMatch(s, /link set lo up/);
@@ -84,8 +116,19 @@ describe('chroot script', () => {
 
 describe('OCI spec', () => {
   it('has no user namespace or cgroups, BuildKit-like caps, masks, seccomp', () => {
-    const spec = ociSpec({ step, args: ['true'], hostname: 'h', network: 'none', gidCount: 65537, arch: 'x64', seccomp: true });
-    assert.deepEqual(spec.linux.namespaces.map((n) => n.type), ['pid', 'ipc', 'uts', 'mount', 'network']);
+    const spec = ociSpec({
+      step,
+      args: ['true'],
+      hostname: 'h',
+      network: 'none',
+      gidCount: 65537,
+      arch: 'x64',
+      seccomp: true,
+    });
+    assert.deepEqual(
+      spec.linux.namespaces.map((n) => n.type),
+      ['pid', 'ipc', 'uts', 'mount', 'network'],
+    );
     assert.ok(!('resources' in spec.linux));
     assert.equal(spec.process.noNewPrivileges, true);
     assert.deepEqual(spec.process.user, { uid: 1000, gid: 1000, additionalGids: [2000] });
@@ -95,12 +138,24 @@ describe('OCI spec', () => {
     assert.ok(spec.linux.maskedPaths.includes('/proc/kcore'));
     assert.ok(spec.linux.readonlyPaths.includes('/proc/sys'));
     assert.ok(spec.linux.seccomp!.syscalls[0]!.names.includes('kexec_load'));
-    assert.deepEqual(spec.linux.seccomp!.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    assert.deepEqual(spec.linux.seccomp!.architectures, [
+      'SCMP_ARCH_X86_64',
+      'SCMP_ARCH_X86',
+      'SCMP_ARCH_X32',
+    ]);
     const sys = spec.mounts.find((m) => m.destination === '/sys')!;
     assert.ok(sys.options.includes('ro'));
     assert.deepEqual(spec.mounts.find((m) => m.destination === '/mnt')!.options, ['rbind', 'ro']);
     assert.ok(spec.mounts.find((m) => m.destination === '/dev/pts')!.options.includes('gid=5'));
-    const single = ociSpec({ step, args: ['true'], hostname: 'h', network: 'host', gidCount: 1, arch: 'x64', seccomp: false });
+    const single = ociSpec({
+      step,
+      args: ['true'],
+      hostname: 'h',
+      network: 'host',
+      gidCount: 1,
+      arch: 'x64',
+      seccomp: false,
+    });
     assert.ok(!single.mounts.find((m) => m.destination === '/dev/pts')!.options.includes('gid=5'));
     assert.equal(single.linux.seccomp, undefined);
     assert.equal(single.linux.namespaces.length, 4);

@@ -12,7 +12,14 @@ interface Outcome {
   stdout: string[];
   stderr: string[];
   error?: string;
-  extra?: { createdMountPoints?: string[]; leftovers?: string[]; wrote?: string; ms?: number; stray?: number };
+  extra?: {
+    createdMountPoints?: string[];
+    leftovers?: string[];
+    wrote?: string;
+    ms?: number;
+    stray?: number;
+    sameMtimes?: boolean;
+  };
 }
 
 const ALL = [
@@ -30,11 +37,25 @@ const ALL = [
   'abort',
 ];
 
-function scenarios(user: string, isolation: string, names: readonly string[]): Promise<Record<string, Outcome>> {
+function scenarios(
+  user: string,
+  isolation: string,
+  names: readonly string[],
+): Promise<Record<string, Outcome>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'runuser',
-      ['-u', user, '--', process.execPath, '--import', 'tsx', 'test/executor/fixtures/run-scenarios.ts', isolation, ...names],
+      [
+        '-u',
+        user,
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/executor/fixtures/run-scenarios.ts',
+        isolation,
+        ...names,
+      ],
       { cwd: repoRoot(), env: { PATH: process.env.PATH, HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -55,7 +76,9 @@ function scenarios(user: string, isolation: string, names: readonly string[]): P
 const canRunAs = process.getuid?.() === 0 && existsSync('/bin/busybox');
 
 for (const isolation of ['chroot', 'no-pid-sandbox', 'oci-runc']) {
-  describe(`rootless runStep as kilntest (${isolation})`, { skip: !canRunAs && 'needs root (runuser) and busybox-static' }, () => {
+  describe(`rootless runStep as kilntest (${isolation})`, {
+    skip: !canRunAs && 'needs root (runuser) and busybox-static',
+  }, () => {
     let r: Record<string, Outcome> = {};
     before(async () => {
       r = await scenarios('kilntest', isolation, ALL);
@@ -94,7 +117,16 @@ for (const isolation of ['chroot', 'no-pid-sandbox', 'oci-runc']) {
     it('provides hostname, /etc files, /dev nodes, devpts, read-only /sys', () => {
       const out = r.sandbox!.stdout;
       if (isolation !== 'no-pid-sandbox') assert.equal(out[0], 'pid=1');
-      assert.deepEqual(out.slice(1), ['kiln-test', 'kiln-test', '1', 'devnull-ok', '4', 'sys-ro', 'pts-ok', 'fd-ok']);
+      assert.deepEqual(out.slice(1), [
+        'kiln-test',
+        'kiln-test',
+        '1',
+        'devnull-ok',
+        '4',
+        'sys-ro',
+        'pts-ok',
+        'fd-ok',
+      ]);
     });
 
     it('bind (ro/rw), tmpfs with size and file mounts work, and leave no mount points behind', () => {
@@ -102,6 +134,7 @@ for (const isolation of ['chroot', 'no-pid-sandbox', 'oci-runc']) {
       assert.deepEqual(m.stdout, ['from-host', 'ro-denied', '1024', 'sekret'], m.stderr.join('\n'));
       assert.equal(m.extra!.wrote, 'w\n');
       assert.deepEqual(m.extra!.leftovers, []);
+      assert.equal(m.extra!.sameMtimes, true, 'timestamps of / and /etc are restored');
       assert.ok(m.extra!.createdMountPoints!.includes('/run/secrets/token'));
       assert.ok(m.extra!.createdMountPoints!.includes('/etc/hosts'));
     });
@@ -115,10 +148,19 @@ for (const isolation of ['chroot', 'no-pid-sandbox', 'oci-runc']) {
   });
 }
 
-describe('single-id fallback as kilntest-noid (chroot)', { skip: !canRunAs && 'needs root (runuser)' }, () => {
+describe('single-id fallback as kilntest-noid (chroot)', {
+  skip: !canRunAs && 'needs root (runuser)',
+}, () => {
   let r: Record<string, Outcome> = {};
   before(async () => {
-    r = await scenarios('kilntest-noid', 'chroot', ['id', 'chown', 'mkfifo', 'user-env-workdir', 'network-none', 'probe']);
+    r = await scenarios('kilntest-noid', 'chroot', [
+      'id',
+      'chown',
+      'mkfifo',
+      'user-env-workdir',
+      'network-none',
+      'probe',
+    ]);
   });
   it('runs as 0; chown to an unmapped id fails; a non-root USER is refused with E_USERNS', () => {
     assert.deepEqual(r.id!.stdout, ['0']);

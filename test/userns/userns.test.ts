@@ -30,7 +30,13 @@ describe('parseSubIdFile / detectIdentity', () => {
     const { entries, invalidLines } = parseSubIdFile(SUBUID);
     assert.equal(entries.length, 5);
     assert.deepEqual(invalidLines, [7, 8, 9]);
-    const alice = detectIdentity({ uid: 1001, gid: 1001, username: 'alice', subuidText: SUBUID, subgidText: '' });
+    const alice = detectIdentity({
+      uid: 1001,
+      gid: 1001,
+      username: 'alice',
+      subuidText: SUBUID,
+      subgidText: '',
+    });
     assert.deepEqual(alice.subuids, [
       { start: 100000, count: 65536 },
       { start: 300000, count: 65536 },
@@ -41,7 +47,13 @@ describe('parseSubIdFile / detectIdentity', () => {
   });
 
   it('matches a user only by its numeric uid when the name is unknown', () => {
-    const id = detectIdentity({ uid: 1001, gid: 5, username: undefined, subuidText: SUBUID, subgidText: SUBUID });
+    const id = detectIdentity({
+      uid: 1001,
+      gid: 5,
+      username: undefined,
+      subuidText: SUBUID,
+      subgidText: SUBUID,
+    });
     assert.deepEqual(id.subuids, [{ start: 300000, count: 65536 }]);
     assert.deepEqual(id.subgids, [{ start: 300000, count: 65536 }]);
   });
@@ -72,18 +84,49 @@ describe('planIdMappings', () => {
   });
 
   it('rejects a too small range and overlapping ranges with E_USERNS', () => {
-    assert.throws(() => planIdMappings(identity('u:100000:1000\n')), (e: unknown) => {
-      assert.ok(isKilnError(e));
-      assert.equal(e.code, 'E_USERNS');
-      assert.match(e.hint ?? '', /usermod/);
-      return true;
-    });
+    assert.throws(
+      () => planIdMappings(identity('u:100000:1000\n')),
+      (e: unknown) => {
+        assert.ok(isKilnError(e));
+        assert.equal(e.code, 'E_USERNS');
+        assert.match(e.hint ?? '', /usermod/);
+        return true;
+      },
+    );
     assert.throws(() => planIdMappings(identity('u:100000:65536\nu:100100:65536\n')), { code: 'E_USERNS' });
     assert.throws(() => planIdMappings(identity('u:0:65536\n', 5)), { code: 'E_USERNS' });
   });
 
-  it('needs no namespace as root', () => {
+  it('needs no namespace as real root, but nests one as root of a container', () => {
     assert.equal(planIdMappings(identity('', 0)).kind, 'root');
+    const real = detectIdentity({
+      uid: 0,
+      gid: 0,
+      username: 'root',
+      subuidText: '',
+      subgidText: '',
+      uidMapText: '         0          0 4294967295\n',
+    });
+    assert.equal(planIdMappings(real).kind, 'root');
+    const container = detectIdentity({
+      uid: 0,
+      gid: 0,
+      username: 'root',
+      subuidText: '',
+      subgidText: '',
+      uidMapText: '         0       1001          1\n         1     100000      65536\n',
+      gidMapText: '0 1001 1\n',
+    });
+    const plan = planIdMappings(container);
+    assert.equal(plan.kind, 'nested');
+    if (plan.kind !== 'nested') return;
+    assert.deepEqual(plan.uidMap, [
+      { inside: 0, outside: 0, count: 1 },
+      { inside: 1, outside: 1, count: 65536 },
+    ]);
+    assert.deepEqual(plan.gidMap, [{ inside: 0, outside: 0, count: 1 }]);
+    const ctx = contextForPlan(plan);
+    assert.deepEqual([ctx.uidCount, ctx.gidCount, ctx.setgroups, ctx.ownership], [65537, 1, true, 'native']);
   });
 });
 
@@ -97,7 +140,13 @@ describe('checkPrerequisites', () => {
     newgidmap: '/usr/bin/newgidmap',
   };
   const sub = planIdMappings(
-    detectIdentity({ uid: 1000, gid: 1000, username: 'u', subuidText: 'u:1:65536', subgidText: 'u:1:65536' }),
+    detectIdentity({
+      uid: 1000,
+      gid: 1000,
+      username: 'u',
+      subuidText: 'u:100000:65536',
+      subgidText: 'u:100000:65536',
+    }),
   );
   it('accepts a capable host and explains each missing piece', () => {
     checkPrerequisites(sub, host);
@@ -134,14 +183,19 @@ function runAs(user: string, mode: string): { status: number | null; stdout: str
 }
 
 const isRoot = process.getuid?.() === 0;
-describe('enterUserNamespace (as the non-root test users)', { skip: !isRoot && 'needs root to runuser' }, () => {
+describe('enterUserNamespace (as the non-root test users)', {
+  skip: !isRoot && 'needs root to runuser',
+}, () => {
   it('kilntest: becomes uid 0 with its subordinate range mapped at 1..N', () => {
     const r = runAs('kilntest', 'auto');
     assert.equal(r.status, 7, r.stderr);
     const seen = JSON.parse(r.stdout);
     assert.equal(seen.uid, 0);
     assert.equal(seen.gid, 0);
-    const lines = (seen.uidMap as string).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const lines = (seen.uidMap as string)
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     assert.equal(lines.length, 2);
     assert.deepEqual(lines[0]!.slice(0, 1), [0]);
     assert.deepEqual([lines[1]![0], lines[1]![2]], [1, 65536]);
