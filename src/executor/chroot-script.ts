@@ -20,7 +20,7 @@ import { assertNever } from '../errors.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
 import { shellQuote as q } from './shell-quote.js';
-import type { NetworkMode } from './types.js';
+import type { StepNetwork } from './types.js';
 
 /** BuildKit's (and Docker's) default capabilities for RUN, in setpriv's spelling. */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
@@ -47,7 +47,7 @@ export interface ChrootScriptOptions {
   readonly step: PreparedStep;
   readonly tools: HostTools;
   readonly args: readonly string[];
-  readonly network: NetworkMode;
+  readonly network: StepNetwork;
   readonly hostname: string;
   readonly proc: 'fresh' | 'bind-host';
   /** setgroups(2) allowed (false in the single-id fallback: groups are kept as they are). */
@@ -55,7 +55,7 @@ export interface ChrootScriptOptions {
 }
 
 /** The outer unshare arguments (program = tools.unshare). */
-export function chrootUnshareArgs(network: NetworkMode): string[] {
+export function chrootUnshareArgs(network: StepNetwork): string[] {
   const net = network === 'none' ? ['--net'] : network === 'host' ? [] : assertNever(network, 'network');
   return [
     '--mount',

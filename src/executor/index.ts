@@ -16,7 +16,7 @@ export type {
   Isolation,
   IsolationName,
   Mount,
-  NetworkMode,
+  StepNetwork,
   RunStepOptions,
   RunStepResult,
 } from './types.js';

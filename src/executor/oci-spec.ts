@@ -9,7 +9,7 @@ import { assertNever } from '../errors.js';
 import { DEFAULT_CAPABILITIES } from './chroot-script.js';
 import type { PreparedStep } from './prepare.js';
 import { defaultSeccompProfile, type SeccompProfile } from './seccomp.js';
-import type { NetworkMode } from './types.js';
+import type { StepNetwork } from './types.js';
 
 export interface OciMount {
   readonly destination: string;
@@ -70,7 +70,7 @@ export interface OciSpecOptions {
   readonly step: PreparedStep;
   readonly args: readonly string[];
   readonly hostname: string;
-  readonly network: NetworkMode;
+  readonly network: StepNetwork;
   /** Number of gids mapped: devpts gets gid=5 (tty) only when it exists. */
   readonly gidCount: number;
   /** node's process.arch, for the seccomp architectures. */

@@ -27,7 +27,7 @@ export type Mount =
     };
 
 /** The network of a step: the host's (like rootless BuildKit's default) or a new namespace with only `lo`. */
-export type NetworkMode = 'host' | 'none';
+export type StepNetwork = 'host' | 'none';
 
 /**
  * How a step is isolated, chosen once by `probeIsolation` (or forced by a flag):
@@ -66,7 +66,7 @@ export interface RunStepOptions {
   /** Dockerfile USER form: `name`, `uid`, `name:group`, `uid:gid` ('' means root). */
   readonly user: string;
   readonly hostname: string;
-  readonly network: NetworkMode;
+  readonly network: StepNetwork;
   readonly mounts: readonly Mount[];
   readonly isolation: Isolation;
   readonly namespace: ExecutorNamespace;

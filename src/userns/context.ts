@@ -3,7 +3,7 @@
  * environment variable, which also marks the process as "already inside" (no second re-exec).
  */
 import { ErrorCode, KilnError } from '../errors.js';
-import type { IdMappingPlan, OwnershipStrategy } from './mappings.js';
+import type { IdMappingPlan, OwnershipKind } from './mappings.js';
 import { mappedIdCount } from './mappings.js';
 
 /** The environment variable carrying the namespace context into the re-executed process. */
@@ -12,7 +12,7 @@ export const USERNS_ENV = 'KILN_USERNS';
 /** The namespace facts the rest of kiln consumes (snapshotter, executor, layer engine). */
 export interface NamespaceContext {
   readonly kind: IdMappingPlan['kind'];
-  readonly ownership: OwnershipStrategy;
+  readonly ownership: OwnershipKind;
   /** Number of uids/gids that exist inside (ids 0..n-1); Infinity-like 2^32 for real root. */
   readonly uidCount: number;
   readonly gidCount: number;

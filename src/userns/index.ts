@@ -8,7 +8,7 @@ export {
   type IdMapEntry,
   type IdMappingPlan,
   isInitialNamespace,
-  type OwnershipStrategy,
+  type OwnershipKind,
   type PlanIdMappingsOptions,
   planIdMappings,
 } from './mappings.js';

@@ -14,7 +14,7 @@ export type { IdMapEntry } from './identity.js';
  * - `xattr`: only one id is mapped, so ownership must be recorded beside the files (the layer engine
  *   stores it in an extended attribute and applies it when writing tars).
  */
-export type OwnershipStrategy = 'native' | 'xattr';
+export type OwnershipKind = 'native' | 'xattr';
 
 /** The strategy value chosen once at start: how (and whether) kiln enters a user namespace. */
 export type IdMappingPlan =
