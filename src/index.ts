@@ -15,3 +15,4 @@ export * from './dockerfile/stages/index.js';
 export * from './userns/index.js';
 export * from './snapshot/index.js';
 export * from './executor/index.js';
+export * from './store/index.js';

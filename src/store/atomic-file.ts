@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ErrorCode, KilnError } from '../errors.js';
 
 /** A new temp file name in `tmpDir`: `<pid>-<uuid>.tmp` (the pid lets GC spot writers that died). */
 export function tempFilePath(tmpDir: string): string {
@@ -36,15 +37,15 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
 }
 
-/** Writes `data` to a temp file, fsyncs it and renames it over `path`. */
+/** Writes `data` to a temp file, fsyncs it and renames it over `path` (E_STORE on failure). */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   options: AtomicWriteOptions,
 ): Promise<void> {
-  await mkdir(options.tmpDir, { recursive: true });
   const temp = tempFilePath(options.tmpDir);
   try {
+    await mkdir(options.tmpDir, { recursive: true });
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(data);
@@ -54,8 +55,10 @@ export async function writeFileAtomic(
     }
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new KilnError(ErrorCode.Store, `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   await fsyncDir(dirname(path));
 }

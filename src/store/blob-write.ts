@@ -21,18 +21,19 @@ export async function writeBlobFile(
   const knownDigest = expected?.digest ?? (source instanceof Uint8Array ? digestOf(source) : undefined);
   if (knownDigest !== undefined) {
     await options.lease?.add(knownDigest);
-    const present = await touchIfPresent(paths, knownDigest, expected?.size);
+    const knownSize = expected?.size ?? (source instanceof Uint8Array ? source.byteLength : undefined);
+    const present = await touchIfPresent(paths, knownDigest, knownSize);
     if (present !== undefined) {
       if (!(source instanceof Uint8Array)) source.destroy();
       return present;
     }
   }
   const algorithm = expected ? parseDigest(expected.digest).algorithm : 'sha256';
-  await mkdir(paths.tmpDir, { recursive: true });
+  await storeStep('create the temp directory', mkdir(paths.tmpDir, { recursive: true }));
   const temp = tempFilePath(paths.tmpDir);
   try {
     const digester = new Digester(algorithm);
-    const handle = await open(temp, 'wx', 0o644);
+    const handle = await storeStep('create a temp file', open(temp, 'wx', 0o644));
     try {
       const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
         source instanceof Uint8Array ? [source] : source;
@@ -43,9 +44,9 @@ export async function writeBlobFile(
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         digester.update(bytes);
         checkSize(digester.size, options);
-        await handle.write(bytes);
+        await storeStep('write a temp file', handle.write(bytes));
       }
-      await handle.sync();
+      await storeStep('flush a temp file', handle.sync());
     } finally {
       await handle.close();
     }
@@ -55,17 +56,28 @@ export async function writeBlobFile(
     const target = blobPath(paths, info.digest);
     const present = await touchIfPresent(paths, info.digest, info.size);
     if (present !== undefined) {
-      await rm(temp, { force: true });
+      await rm(temp, { force: true }).catch(() => undefined);
       return present;
     }
-    await mkdir(dirname(target), { recursive: true });
-    await rename(temp, target);
+    await storeStep('create the blob directory', mkdir(dirname(target), { recursive: true }));
+    await storeStep('move a blob into place', rename(temp, target));
     await fsyncDir(dirname(target));
     return info;
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => undefined);
     if (!(source instanceof Uint8Array)) source.destroy();
     throw error;
+  }
+}
+
+/** Maps filesystem failures (ENOSPC, EACCES, EROFS…) of a store step to E_STORE. */
+async function storeStep<T>(what: string, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    throw new KilnError(ErrorCode.Store, `cannot ${what} in the store: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -119,13 +131,9 @@ async function touchIfPresent(
     const now = new Date();
     await utimes(path, now, now);
     const info = await stat(path);
-    if (size !== undefined && info.size !== size) {
-      throw new KilnError(
-        ErrorCode.DigestMismatch,
-        `stored blob ${digest} has ${info.size} bytes but ${size} were expected`,
-        { hint: 'the store may be corrupt; run `kiln prune` or remove the blob file' },
-      );
-    }
+    // A stored blob of the wrong size is corrupt: treat it as absent, so that the verified new
+    // content is renamed over it.
+    if (size !== undefined && info.size !== size) return undefined;
     return { digest, size: info.size };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

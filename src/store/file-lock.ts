@@ -65,7 +65,17 @@ async function acquire(
     token: randomUUID(),
     created: new Date().toISOString(),
   };
-  await mkdir(dirname(path), { recursive: true });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new KilnError(
+      ErrorCode.Store,
+      `cannot create lock directory for ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) {
       throw new KilnError(ErrorCode.Aborted, `aborted while waiting for lock ${path}`, {
@@ -122,7 +132,9 @@ async function inspect(path: string): Promise<Holder | undefined> {
     return { raw, owner: parseOwner(raw), mtimeMs: info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw new KilnError(ErrorCode.Store, `cannot read lock file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

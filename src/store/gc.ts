@@ -8,7 +8,7 @@
  * younger than the grace period (writes and re-writes of present blobs refresh the mtime) or held by
  * an active lease (see leases.ts).
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isKilnError } from '../errors.js';
 import { type Digest, isDigest } from '../oci/digest.js';
@@ -16,10 +16,9 @@ import type { Descriptor, ImageIndex } from '../oci/types.js';
 import { isProcessAlive, tempFileOwner, writeFileAtomic } from './atomic-file.js';
 import { readCompressedTable, retainVariants, updateCompressedTable } from './compressed-variants.js';
 import { withFileLock } from './file-lock.js';
-import { readImageConfig, readImageDocument } from './image-documents.js';
 import { indexLockPath, readIndexFile } from './index-file.js';
 import { activeLeaseDigests } from './leases.js';
-import type { LocalStore } from './local-store.js';
+import { DEFAULT_MAX_DOCUMENT_SIZE, type LocalStore } from './local-store.js';
 import { entryRefName } from './resolve-image.js';
 
 /** Default grace period: blobs and temp files younger than this are never swept. */
@@ -79,36 +78,28 @@ export async function prune(store: LocalStore, options: PruneOptions = {}): Prom
 export async function markReachable(store: LocalStore, roots: readonly Descriptor[]): Promise<Set<Digest>> {
   const marked = new Set<Digest>();
   const layerKeys = new Set<Digest>();
-  const pending = [...roots];
-  const visit = async (descriptor: Descriptor): Promise<void> => {
-    if (marked.has(descriptor.digest)) return;
-    marked.add(descriptor.digest);
-    if (!(await store.hasBlob(descriptor.digest))) return; // e.g. other platforms of a pulled index
-    let doc: Awaited<ReturnType<typeof readImageDocument>>;
-    try {
-      doc = await readImageDocument(store, descriptor.digest);
-    } catch (error) {
-      if (isKilnError(error)) return; // a layer, config or artifact blob: kept, not traversed
-      throw error;
+  const pending: Digest[] = roots.map((r) => r.digest);
+  while (pending.length > 0) {
+    const digest = pending.pop()!;
+    if (marked.has(digest)) continue;
+    marked.add(digest);
+    const doc = await readLoosely(store, digest);
+    if (doc === undefined) continue; // absent (other platforms of a pulled index) or not JSON
+    pending.push(...descriptorDigests(doc.manifests));
+    const config = descriptorDigests([doc.config])[0];
+    const layers = descriptorDigests(doc.layers);
+    if (config === undefined) continue;
+    marked.add(config);
+    for (const layer of layers) {
+      marked.add(layer);
+      layerKeys.add(layer);
     }
-    if (doc.kind === 'index') {
-      pending.push(...doc.index.manifests);
-      return;
+    const rootfs = (await readLoosely(store, config))?.rootfs as { diff_ids?: unknown } | undefined;
+    if (Array.isArray(rootfs?.diff_ids)) {
+      for (const diffID of rootfs.diff_ids)
+        if (typeof diffID === 'string' && isDigest(diffID)) layerKeys.add(diffID);
     }
-    marked.add(doc.manifest.config.digest);
-    for (const layer of doc.manifest.layers) {
-      marked.add(layer.digest);
-      layerKeys.add(layer.digest);
-    }
-    try {
-      for (const diffID of (await readImageConfig(store, doc.manifest.config.digest)).rootfs.diff_ids) {
-        layerKeys.add(diffID);
-      }
-    } catch (error) {
-      if (!isKilnError(error)) throw error;
-    }
-  };
-  while (pending.length > 0) await visit(pending.pop()!);
+  }
   const table = await readCompressedTable(store.paths);
   for (const [diffID, variants] of Object.entries(table.layers)) {
     const blobs = Object.values(variants).map((b) => b.digest);
@@ -117,6 +108,45 @@ export async function markReachable(store: LocalStore, roots: readonly Descripto
     for (const digest of blobs) marked.add(digest);
   }
   return marked;
+}
+
+/**
+ * A stored JSON document read without schema validation: GC must follow the references of every
+ * manifest it keeps, even one a strict validator would refuse, or it would delete that image's layers.
+ */
+async function readLoosely(store: LocalStore, digest: Digest): Promise<Record<string, unknown> | undefined> {
+  const info = await store.statBlob(digest);
+  if (info === undefined || info.size > DEFAULT_MAX_DOCUMENT_SIZE) return undefined;
+  const head = await readHead(store.blobPath(digest));
+  if (head !== '{') return undefined; // layers and other binary blobs: not read in full
+  try {
+    const value = JSON.parse((await store.readBlob(digest)).toString('utf8')) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch (error) {
+    if (error instanceof SyntaxError || isKilnError(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The first non-whitespace character of a file (JSON documents start with `{`). */
+async function readHead(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    return buffer.subarray(0, bytesRead).toString('latin1').trimStart().charAt(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+function descriptorDigests(value: unknown): Digest[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((d: unknown) => {
+    const digest = (d as { digest?: unknown } | null)?.digest;
+    return typeof digest === 'string' && isDigest(digest) ? [digest] : [];
+  });
 }
 
 interface SweepOptions {

@@ -102,26 +102,30 @@ export async function removeImage(
   const root = await resolveRoot(store, selector);
   let result: RemoveImageResult = { untagged: [], deleted: [] };
   await store.updateIndex((index) => {
+    // A tag is removed by name (whatever it points at by now); an image by its digest.
     const tagName = removalTagName(selector, index, root.digest);
     const doomed = (m: Descriptor) =>
-      m.digest === root.digest && (tagName === undefined || entryRefName(m) === tagName);
+      tagName !== undefined ? entryRefName(m) === tagName : m.digest === root.digest;
     const removed = index.manifests.filter(doomed);
     if (removed.length === 0) {
-      throw new KilnError(ErrorCode.NotFound, `image ${JSON.stringify(ref)} not found in the local store`);
+      throw new KilnError(
+        ErrorCode.NotFound,
+        `image ${JSON.stringify(ref)} is not in the local store's index`,
+      );
     }
     const names = removed.flatMap((m) => entryRefName(m) ?? []);
     if (tagName === undefined && names.length > 1 && options.force !== true) {
       throw new KilnError(
         ErrorCode.Usage,
         `image ${root.digest} is referenced by ${names.length} tags: ${names.join(', ')}`,
-        {
-          hint: 'remove the tags one by one, or use --force',
-        },
+        { hint: 'remove the tags one by one, or use --force' },
       );
     }
     const manifests = index.manifests.filter((m) => !doomed(m));
-    const stillReferenced = manifests.some((m) => m.digest === root.digest);
-    result = { untagged: names, deleted: stillReferenced ? [] : [root.digest] };
+    const deleted = [...new Set(removed.map((m) => m.digest))].filter(
+      (digest) => !manifests.some((m) => m.digest === digest),
+    );
+    result = { untagged: names, deleted };
     return { ...index, manifests };
   });
   return result;

@@ -16,11 +16,10 @@ export {
 export type { LeaseOptions } from './leases.js';
 export { type ImageSummary, listImages, splitReference } from './list-images.js';
 export { DEFAULT_MAX_DOCUMENT_SIZE, LocalStore, type OpenStoreOptions, openStore } from './local-store.js';
-export { formatPlatform, hostPlatform } from './platform-match.js';
 export {
   entryRefName,
   type ResolvedImage,
-  type ResolveOptions,
+  type ResolveImageOptions,
   resolveDescriptor,
   resolveImage,
   resolveRoot,

@@ -4,10 +4,17 @@
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { OciAnnotation } from '../oci/media-types.js';
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
+import {
+  defaultPlatform,
+  formatPlatform,
+  isAttestationManifest,
+  normalizePlatform,
+  type PlatformSpec,
+  selectManifest,
+} from '../oci/platform.js';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from '../oci/types.js';
 import { descriptorFor, readImageConfig, readImageDocument } from './image-documents.js';
 import { type ImageSelector, parseImageSelector, refName } from './image-selector.js';
-import { formatPlatform, hostPlatform, isAttestation, platformMatches } from './platform-match.js';
 import type { ImageStore } from './types.js';
 
 /** A stored image, resolved down to one platform's manifest and config. */
@@ -23,9 +30,9 @@ export interface ResolvedImage {
   readonly config: ImageConfig;
 }
 
-export interface ResolveOptions {
-  /** Platform to pick from an index; default the host's. */
-  readonly platform?: Platform;
+export interface ResolveImageOptions {
+  /** Platform to pick from an index (normalised; compatible variants accepted); default the host's. */
+  readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
 }
 
 /** The ref name annotation of an index.json entry. */
@@ -111,7 +118,7 @@ function stripRefName(entry: Descriptor): Descriptor {
 export async function resolveImage(
   store: ImageStore,
   ref: string,
-  options: ResolveOptions = {},
+  options: ResolveImageOptions = {},
 ): Promise<ResolvedImage> {
   const root = await resolveRoot(store, ref);
   const index = await store.readIndex();
@@ -123,7 +130,7 @@ export async function resolveImage(
 export async function resolveDescriptor(
   store: ImageStore,
   root: Descriptor,
-  options: ResolveOptions & { readonly tags?: readonly string[] } = {},
+  options: ResolveImageOptions & { readonly tags?: readonly string[] } = {},
 ): Promise<ResolvedImage> {
   const doc = await readImageDocument(store, root.digest);
   let manifestDescriptor = root;
@@ -131,7 +138,10 @@ export async function resolveDescriptor(
   let index: ImageIndex | undefined;
   if (doc.kind === 'index') {
     index = doc.index;
-    manifestDescriptor = await pickManifest(store, doc.index, root, options.platform ?? hostPlatform());
+    const want = options.platform
+      ? normalizePlatform(options.platform)
+      : defaultPlatform({ platform: process.platform, arch: process.arch });
+    manifestDescriptor = await pickManifest(store, doc.index, root, want);
     const child = await readImageDocument(store, manifestDescriptor.digest);
     if (child.kind !== 'manifest') {
       throw new KilnError(
@@ -158,19 +168,20 @@ async function pickManifest(
   store: ImageStore,
   index: ImageIndex,
   root: Descriptor,
-  want: Platform,
+  want: PlatformSpec,
 ): Promise<Descriptor> {
-  const images = index.manifests.filter((m) => !isAttestation(m));
-  const matching = images.filter((m) => platformMatches(m.platform, want));
-  for (const candidate of matching) {
-    if (await store.hasBlob(candidate.digest)) return candidate;
-  }
-  const available =
-    images.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])).join(', ') || 'none';
+  const present: Descriptor[] = [];
+  for (const entry of index.manifests) if (await store.hasBlob(entry.digest)) present.push(entry);
+  const chosen = selectManifest({ ...index, manifests: present }, want);
+  if (chosen !== undefined) return chosen;
+  const images = index.manifests.filter((m) => !isAttestationManifest(m));
+  const available = images.flatMap((m) =>
+    m.platform ? [formatPlatform(normalizePlatform(m.platform))] : [],
+  );
   throw new KilnError(
     ErrorCode.NotFound,
-    matching.length > 0
+    selectManifest(index, want) !== undefined
       ? `the ${formatPlatform(want)} manifest of ${root.digest} is not in the local store`
-      : `image ${root.digest} has no manifest for ${formatPlatform(want)} (has: ${available})`,
+      : `image ${root.digest} has no manifest for ${formatPlatform(want)} (has: ${available.join(', ') || 'none'})`,
   );
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { openStore, prune, resolveImage } from '../../src/store/index.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -87,6 +88,10 @@ describe('store under concurrent processes', () => {
       assert.equal((await worker.firstLine).trim(), 'writing');
       const temps = readdirSync(store.paths.tmpDir);
       assert.equal(temps.length, 1);
+      // Readable.from reads ahead, so 'writing' can come before the first chunk reached the file.
+      const temp = join(store.paths.tmpDir, temps[0]!);
+      for (let i = 0; i < 500 && statSync(temp).size < 4096; i++) await sleep(10);
+      assert.equal(statSync(temp).size, 4096);
       assert.deepEqual(
         (await prune(store)).removedTempFiles,
         0,

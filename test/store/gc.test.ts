@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Digest } from '../../src/oci/digest.js';
@@ -68,6 +69,24 @@ describe('prune', () => {
     assert.deepEqual((await prune(store, { gracePeriodMs: 0 })).removedBlobs, [blob.digest]);
   });
 
+  it('ignores leases of dead processes', async () => {
+    const blob = await store.writeBlob(Buffer.from('held by a dead process'));
+    const lease = join(store.paths.leasesDir, 'dead.json');
+    writeFileSync(
+      lease,
+      JSON.stringify({
+        version: 1,
+        id: 'dead',
+        pid: deadPid(),
+        host: hostname(),
+        expires: new Date(Date.now() + 3_600_000).toISOString(),
+        digests: [blob.digest],
+      }),
+    );
+    assert.deepEqual((await prune(store, { gracePeriodMs: 0 })).removedBlobs, [blob.digest]);
+    assert.equal(existsSync(lease), false);
+  });
+
   it('ignores expired leases', async () => {
     const lease = await store.createLease({ ttlMs: -1 });
     await store.writeBlob(Buffer.from('expired lease'), { lease });
@@ -121,6 +140,26 @@ describe('prune', () => {
     assert.deepEqual(result.removedImages, [dangling.manifest.digest]);
     assert.ok(result.removedBlobs.includes(dangling.manifest.digest));
     assert.equal((await store.readIndex()).manifests.length, 1);
+  });
+
+  it('follows the references of a manifest a strict validator would refuse', async () => {
+    const layer = await store.writeBlob(Buffer.from('layer bytes'));
+    const config = await store.writeBlob(Buffer.from('{"odd":true}'));
+    const manifest = await store.writeBlob(
+      Buffer.from(
+        JSON.stringify({
+          config: { mediaType: 'application/x-odd', digest: config.digest, size: config.size },
+          layers: [{ mediaType: 'application/x-odd-layer', digest: layer.digest, size: layer.size }],
+        }),
+      ),
+    );
+    await store.updateIndex((index) => ({
+      ...index,
+      manifests: [{ mediaType: 'application/x-odd-manifest', digest: manifest.digest, size: manifest.size }],
+    }));
+    const orphan = await store.writeBlob(Buffer.from('orphan'));
+    assert.deepEqual((await prune(store, { gracePeriodMs: 0 })).removedBlobs, [orphan.digest]);
+    for (const d of [layer, config, manifest]) assert.equal(present(d.digest), true);
   });
 
   it('dry run reports without deleting', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -95,6 +95,14 @@ describe('LocalStore', () => {
     await assert.rejects(collect(await store.openBlob(digest)), code('E_DIGEST_MISMATCH'));
   });
 
+  it('repairs a truncated stored blob when the content is written again', async () => {
+    const { digest } = await store.writeBlob(Buffer.from('complete content'));
+    writeFileSync(store.blobPath(digest), 'trunc');
+    const info = await store.writeBlob(Buffer.from('complete content'));
+    assert.deepEqual(info, { digest, size: 16 });
+    assert.equal((await store.readBlob(digest)).toString(), 'complete content');
+  });
+
   it('reports missing blobs and oversized documents', async () => {
     const missing = asDigest(`sha256:${'0'.repeat(64)}`);
     await assert.rejects(store.openBlob(missing), code('E_NOT_FOUND'));
@@ -115,6 +123,16 @@ describe('LocalStore', () => {
       code('E_ABORTED'),
     );
     assert.deepEqual(readdirSync(store.paths.tmpDir), []);
+  });
+
+  it('maps filesystem failures to E_STORE', async () => {
+    rmSync(store.paths.tmpDir, { recursive: true });
+    writeFileSync(store.paths.tmpDir, 'not a directory');
+    await assert.rejects(store.writeBlob(Buffer.from('x')), code('E_STORE'));
+    await assert.rejects(
+      store.updateIndex((index) => ({ ...index, manifests: [] })),
+      code('E_STORE'),
+    );
   });
 
   it('records compressed variants and forgets them when the blob is gone', async () => {

@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import { ErrorCode, KilnError } from '../../errors.js';
-import { listImages } from '../../store/index.js';
+import { parseReference, referenceName } from '../../oci/reference.js';
+import { type ImageSummary, listImages } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import {
   formatAge,
@@ -24,10 +25,11 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('images')
     .description('List images in the local store')
+    .argument('[repository]', 'only images of this repository[:tag]')
     .option('--digests', 'show full image digests')
     .option('-q, --quiet', 'only show image IDs')
     .option('--format <format>', 'output format: table or json', 'table')
-    .action(async (options: ImagesOptions, command: Command) => {
+    .action(async (repository: string | undefined, options: ImagesOptions, command: Command) => {
       if (options.format !== 'table' && options.format !== 'json') {
         throw new KilnError(
           ErrorCode.Usage,
@@ -35,7 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
         );
       }
       const store = await openCliStore(command, ctx);
-      const images = await listImages(store);
+      const images = filterImages(await listImages(store), repository);
       if (options.quiet) {
         const ids = [...new Set(images.map((i) => (options.digests ? i.id : shortId(i.id))))];
         ctx.stdout.write(ids.map((id) => `${id}\n`).join(''));
@@ -64,4 +66,15 @@ export function register(program: Command, ctx: CliContext): void {
       ]);
       ctx.stdout.write(formatTable([header, ...rows]));
     });
+}
+
+/** Keeps the images of `repository[:tag]` (all when undefined). */
+export function filterImages(
+  images: readonly ImageSummary[],
+  repository: string | undefined,
+): readonly ImageSummary[] {
+  if (repository === undefined) return images;
+  const wanted = parseReference(repository, { defaultTag: false });
+  const name = referenceName(wanted);
+  return images.filter((i) => i.repository === name && (wanted.tag === undefined || i.tag === wanted.tag));
 }

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { isKilnError } from '../../errors.js';
-import type { Platform } from '../../oci/types.js';
+import { parsePlatform } from '../../oci/platform.js';
 import { type ResolvedImage, resolveImage } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { renderError } from '../render-error.js';
@@ -34,11 +34,6 @@ export function describeImage(image: ResolvedImage): Record<string, unknown> {
     History: config.history ?? [],
     Annotations: manifest.annotations ?? {},
   };
-}
-
-function parsePlatform(text: string): Platform {
-  const [os = '', architecture = '', variant] = text.split('/');
-  return { os, architecture, ...(variant !== undefined ? { variant } : {}) };
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -41,6 +41,14 @@ describe('kiln images', () => {
     assert.ok(digests.stdout.includes(a.manifest.digest));
   });
 
+  it('filters by repository[:tag]', async () => {
+    const byName = await cli.kiln('images', '-q', 'ghcr.io/o/app');
+    assert.equal(byName.stdout, `${a.manifest.digest.slice(7, 19)}\n`);
+    const table = await cli.kiln('images', 'busybox:latest');
+    assert.equal(table.stdout.trimEnd().split('\n').length, 2);
+    assert.equal((await cli.kiln('images', 'busybox:other')).stdout.trimEnd().split('\n').length, 1);
+  });
+
   it('--format json prints the summaries', async () => {
     const { stdout } = await cli.kiln('images', '--format', 'json');
     const list = JSON.parse(stdout);
