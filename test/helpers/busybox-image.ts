@@ -1,0 +1,134 @@
+/**
+ * A small, runnable base image made from Debian's busybox-static (no public registry is reachable in
+ * tests): /bin/busybox plus applet symlinks, /etc/passwd and /etc/group, written into a kiln store.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { sha256Digest } from '../../src/oci/digest.js';
+import { OciMediaType } from '../../src/oci/media-types.js';
+import type { Descriptor } from '../../src/oci/types.js';
+import { setImageTag } from '../../src/store/image-tags.js';
+import type { LocalStore } from '../../src/store/local-store.js';
+
+export const BUSYBOX_BINARY = '/bin/busybox';
+
+const APPLETS = [
+  'sh',
+  'ls',
+  'cat',
+  'echo',
+  'id',
+  'stat',
+  'mkdir',
+  'chown',
+  'chmod',
+  'touch',
+  'rm',
+  'tr',
+  'test',
+  'sleep',
+  'env',
+  'mkfifo',
+  'ln',
+  'wc',
+  'grep',
+];
+
+/** Makes a busybox root filesystem directory; the caller removes it. */
+export function makeBusyboxRootfs(dir: string): void {
+  for (const sub of ['bin', 'etc', 'tmp', 'root', 'home']) mkdirSync(join(dir, sub), { recursive: true });
+  chmodSync(join(dir, 'tmp'), 0o1777);
+  copyFileSync(BUSYBOX_BINARY, join(dir, 'bin', 'busybox'));
+  chmodSync(join(dir, 'bin', 'busybox'), 0o755);
+  for (const applet of APPLETS) symlinkSync('busybox', join(dir, 'bin', applet));
+  writeFileSync(
+    join(dir, 'etc', 'passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n',
+  );
+  writeFileSync(join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\napp:x:1000:\n');
+}
+
+/** The busybox rootfs as an uncompressed, deterministic tar (GNU tar, owners 0:0, sorted, mtime 0). */
+export function busyboxLayerTar(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-busybox-'));
+  try {
+    makeBusyboxRootfs(dir);
+    return execFileSync(
+      'tar',
+      [
+        '-C',
+        dir,
+        '--sort=name',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        '--mtime=@0',
+        '--format=pax',
+        '-cf',
+        '-',
+        '.',
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface BusyboxImage {
+  readonly manifest: Descriptor;
+  readonly config: Descriptor;
+  readonly layer: Descriptor;
+  readonly diffID: string;
+}
+
+/** Writes the busybox image (gzip layer, OCI media types) into the store and tags it as `ref`. */
+export async function writeBusyboxImage(
+  store: LocalStore,
+  ref: string,
+  config: Readonly<Record<string, unknown>> = { Cmd: ['/bin/sh'] },
+): Promise<BusyboxImage> {
+  const tar = busyboxLayerTar();
+  const gz = gzipSync(tar);
+  const layerInfo = await store.writeBlob(gz);
+  const layer: Descriptor = {
+    mediaType: OciMediaType.ImageLayerGzip,
+    digest: layerInfo.digest,
+    size: layerInfo.size,
+  };
+  const diffID = sha256Digest(tar);
+  const configBytes = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...config },
+      rootfs: { type: 'layers', diff_ids: [diffID] },
+      history: [{ created_by: 'busybox-static from Debian (kiln test fixture)' }],
+    }),
+  );
+  const configInfo = await store.writeBlob(configBytes);
+  const configDesc: Descriptor = {
+    mediaType: OciMediaType.ImageConfig,
+    digest: configInfo.digest,
+    size: configInfo.size,
+  };
+  const manifestBytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OciMediaType.ImageManifest,
+      config: configDesc,
+      layers: [layer],
+    }),
+  );
+  const manifestInfo = await store.writeBlob(manifestBytes);
+  const manifest: Descriptor = {
+    mediaType: OciMediaType.ImageManifest,
+    digest: manifestInfo.digest,
+    size: manifestInfo.size,
+  };
+  await setImageTag(store, ref, manifest);
+  return { manifest, config: configDesc, layer, diffID };
+}
