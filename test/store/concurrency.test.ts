@@ -10,7 +10,10 @@ import { openStore, prune, resolveImage } from '../../src/store/index.js';
 import { repoRoot } from '../helpers/paths.js';
 import { tempRoot } from './store-fixtures.js';
 
-const WORKER = fileURLToPath(new URL('./concurrent-worker.ts', import.meta.url));
+/** The worker beside this file: `.ts` when run from source (tsx), `.js` when run compiled. */
+const WORKER = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './concurrent-worker.ts' : './concurrent-worker.js', import.meta.url),
+);
 
 interface Worker {
   readonly done: Promise<{ code: number | null; stderr: string }>;
