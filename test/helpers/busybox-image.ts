@@ -1,9 +1,9 @@
 /**
  * A small, runnable base image made from Debian's busybox-static (no public registry is reachable in
- * tests): /bin/busybox plus applet symlinks, /etc/passwd and /etc/group, written into a kiln store.
+ * tests): the rootfs of busybox-rootfs.ts as one layer, written into a kiln store.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,50 +12,13 @@ import { OciMediaType } from '../../src/oci/media-types.js';
 import type { Descriptor } from '../../src/oci/types.js';
 import { setImageTag } from '../../src/store/image-tags.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-
-export const BUSYBOX_BINARY = '/bin/busybox';
-
-const APPLETS = [
-  'sh',
-  'ls',
-  'cat',
-  'echo',
-  'id',
-  'stat',
-  'mkdir',
-  'chown',
-  'chmod',
-  'touch',
-  'rm',
-  'tr',
-  'test',
-  'sleep',
-  'env',
-  'mkfifo',
-  'ln',
-  'wc',
-  'grep',
-];
-
-/** Makes a busybox root filesystem directory; the caller removes it. */
-export function makeBusyboxRootfs(dir: string): void {
-  for (const sub of ['bin', 'etc', 'tmp', 'root', 'home']) mkdirSync(join(dir, sub), { recursive: true });
-  chmodSync(join(dir, 'tmp'), 0o1777);
-  copyFileSync(BUSYBOX_BINARY, join(dir, 'bin', 'busybox'));
-  chmodSync(join(dir, 'bin', 'busybox'), 0o755);
-  for (const applet of APPLETS) symlinkSync('busybox', join(dir, 'bin', applet));
-  writeFileSync(
-    join(dir, 'etc', 'passwd'),
-    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n',
-  );
-  writeFileSync(join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\napp:x:1000:\n');
-}
+import { makeBusyboxRootfs } from './busybox-rootfs.js';
 
 /** The busybox rootfs as an uncompressed, deterministic tar (GNU tar, owners 0:0, sorted, mtime 0). */
-export function busyboxLayerTar(): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-busybox-'));
+export async function busyboxLayerTar(): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-busybox-'));
   try {
-    makeBusyboxRootfs(dir);
+    await makeBusyboxRootfs(dir);
     return execFileSync(
       'tar',
       [
@@ -74,7 +37,7 @@ export function busyboxLayerTar(): Buffer {
       { maxBuffer: 64 * 1024 * 1024 },
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -91,7 +54,7 @@ export async function writeBusyboxImage(
   ref: string,
   config: Readonly<Record<string, unknown>> = { Cmd: ['/bin/sh'] },
 ): Promise<BusyboxImage> {
-  const tar = busyboxLayerTar();
+  const tar = await busyboxLayerTar();
   const gz = gzipSync(tar);
   const layerInfo = await store.writeBlob(gz);
   const layer: Descriptor = {
