@@ -91,6 +91,10 @@ export const ErrorCode = {
   Internal: 'E_INTERNAL',
   /** Mounting, copying or removing a root filesystem snapshot failed. */
   Snapshot: 'E_SNAPSHOT',
+  /** A progress event (e.g. a rawjson line) that is not well-formed. */
+  ProgressEvent: 'E_PROGRESS_EVENT',
+  /** Build context problems: a COPY/ADD source that does not exist, an unreadable context or Dockerfile. */
+  Context: 'E_CONTEXT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

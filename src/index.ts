@@ -16,3 +16,4 @@ export * from './userns/index.js';
 export * from './snapshot/index.js';
 export * from './executor/index.js';
 export * from './store/index.js';
+export * from './progress/index.js';
