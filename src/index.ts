@@ -17,3 +17,4 @@ export * from './snapshot/index.js';
 export * from './executor/index.js';
 export * from './store/index.js';
 export * from './progress/index.js';
+export * from './context/index.js';

@@ -1,0 +1,126 @@
+/**
+ * Decompressing a context archive: docker accepts gzip, bzip2, xz and zstd (or a plain tar) on stdin.
+ * gzip and zstd go through the layer engine's `decompress`; bzip2 and xz through the `bzip2` / `xz`
+ * tools (Node has no codec for them, and both tools stream with bounded memory).
+ */
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import { ErrorCode, KilnError } from '../errors.js';
+import { decompress } from '../layer/index.js';
+
+/** Compression formats a context archive may use. */
+export type ContextCompression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
+
+const MAGIC: readonly (readonly [ContextCompression, Buffer])[] = [
+  ['gzip', Buffer.from([0x1f, 0x8b])],
+  ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+  ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+  ['bzip2', Buffer.from('BZh', 'latin1')],
+];
+
+/** Identifies the compression of a context archive from its first bytes (6 are enough). */
+export function detectContextCompression(head: Buffer): ContextCompression {
+  for (const [kind, magic] of MAGIC) {
+    if (head.length >= magic.length && head.subarray(0, magic.length).equals(magic)) return kind;
+  }
+  return 'none';
+}
+
+/** A stream with some bytes already read from it put back in front. */
+export function withHead(head: Buffer, rest: AsyncIterator<Buffer>): Readable {
+  async function* joined(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    }
+  }
+  return Readable.from(joined(), { objectMode: false });
+}
+
+/** Reads at least `min` bytes (fewer only at end of stream) without losing the rest of the stream. */
+export async function peek(
+  input: Readable,
+  min: number,
+): Promise<{ readonly head: Buffer; readonly stream: Readable }> {
+  const iterator: AsyncIterator<Buffer> = input[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let length = 0;
+  while (length < min) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    parts.push(chunk);
+    length += chunk.length;
+  }
+  const head = Buffer.concat(parts);
+  return { head, stream: withHead(head, iterator) };
+}
+
+function toolStream(input: Readable, tool: 'bzip2' | 'xz', signal?: AbortSignal): Readable {
+  const child = spawn(tool, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
+  const out = new PassThrough();
+  let stderr = '';
+  let failed = false;
+  const fail = (error: Error): void => {
+    if (failed) return;
+    failed = true;
+    child.kill('SIGKILL');
+    input.unpipe(child.stdin);
+    out.destroy(error);
+  };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < 4096) stderr += text;
+  });
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') {
+      fail(
+        new KilnError(ErrorCode.Usage, `a ${tool}-compressed context needs the \`${tool}\` program`, {
+          hint: `install ${tool === 'xz' ? 'xz-utils' : 'bzip2'}, or send a plain or gzip tar`,
+          cause: error,
+        }),
+      );
+    } else {
+      fail(new KilnError(ErrorCode.Aborted, `${tool} stopped: ${error.message}`, { cause: error }));
+    }
+  });
+  child.stdin.on('error', () => {});
+  input.on('error', (error) => fail(error));
+  input.pipe(child.stdin);
+  child.stdout.pipe(out, { end: false });
+  child.on('close', (code) => {
+    if (failed) return;
+    if (code === 0) {
+      out.end();
+      return;
+    }
+    const detail = stderr.trim().split('\n').pop() ?? '';
+    fail(new KilnError(ErrorCode.UnsafeArchive, `corrupt ${tool} context archive (exit ${code}): ${detail}`));
+  });
+  out.on('close', () => {
+    if (child.exitCode === null && !failed) {
+      failed = true;
+      child.kill('SIGKILL');
+      input.unpipe(child.stdin);
+    }
+  });
+  return out;
+}
+
+/** The decompressed bytes of a context archive, whatever compression it uses. */
+export async function decompressContext(input: Readable, signal?: AbortSignal): Promise<Readable> {
+  const { head, stream } = await peek(input, 6);
+  const compression = detectContextCompression(head);
+  switch (compression) {
+    case 'none':
+      return stream;
+    case 'gzip':
+    case 'zstd':
+      return decompress(stream, signal === undefined ? { compression } : { compression, signal });
+    case 'bzip2':
+    case 'xz':
+      return toolStream(stream, compression, signal);
+  }
+}
