@@ -18,3 +18,4 @@ export * from './executor/index.js';
 export * from './store/index.js';
 export * from './progress/index.js';
 export * from './context/index.js';
+export * from './archive/index.js';

@@ -4,15 +4,18 @@
  */
 import type { CommandModule } from '../context.js';
 import * as build from './build.js';
+import * as copy from './copy.js';
 import * as debug from './debug.js';
 import * as images from './images.js';
 import * as inspect from './inspect.js';
+import * as load from './load.js';
 import * as login from './login.js';
 import * as logout from './logout.js';
 import * as prune from './prune.js';
 import * as pull from './pull.js';
 import * as push from './push.js';
 import * as rmi from './rmi.js';
+import * as save from './save.js';
 import * as tag from './tag.js';
 
 export const commands: readonly CommandModule[] = [
@@ -25,6 +28,9 @@ export const commands: readonly CommandModule[] = [
   prune,
   pull,
   push,
+  save,
+  load,
+  copy,
   login,
   logout,
 ];
