@@ -19,3 +19,4 @@ export * from './store/index.js';
 export * from './progress/index.js';
 export * from './context/index.js';
 export * from './archive/index.js';
+export * from './plan/index.js';
