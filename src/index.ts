@@ -20,3 +20,5 @@ export * from './progress/index.js';
 export * from './context/index.js';
 export * from './archive/index.js';
 export * from './plan/index.js';
+export * from './secrets/index.js';
+export * from './mounts/index.js';

@@ -1,0 +1,186 @@
+/**
+ * Issue-level integration of the rootless engine: as an unprivileged user, unpack a base layer, run a
+ * RUN step on a snapshot of it with the executor, and turn its changes into a layer. GNU tar (an
+ * independent reader) must show the owners, modes, links, FIFOs, whiteouts and opaque markers BuildKit
+ * would produce — identically with subordinate ids and with the single-id fallback.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
+import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const run = promisify(execFile);
+
+interface StepReport {
+  readonly error?: string;
+  readonly mapping: string;
+  readonly ownership: string;
+  readonly snapshotter: string;
+  readonly isolation: string;
+  readonly exitCode: number;
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+  readonly diffID: string;
+}
+
+/** Changes to a non-root owner: needs ids beyond the user's own (a subordinate range). */
+const CHOWN = 'echo hello > /data/owned && chown 1000:1000 /data/owned';
+
+/** Every other kind of change whose tar representation the issue names. */
+const COMMON = [
+  'set -e',
+  'mkdir -p /data',
+  'echo suid > /data/suid && chmod 4755 /data/suid',
+  'mkdir /data/sticky && chmod 1777 /data/sticky',
+  'echo linked > /data/a && ln /data/a /data/b',
+  'mkfifo /data/fifo',
+  'rm /opt/delete-me',
+  'rm -rf /opt/replaced && mkdir /opt/replaced && echo new > /opt/replaced/new',
+  'echo step-done',
+];
+
+const withChown = [...COMMON.slice(0, 2), CHOWN, ...COMMON.slice(2)].join('\n');
+const withoutChown = COMMON.join('\n');
+
+function runAs(user: string, args: readonly string[]): Promise<StepReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'runuser',
+      [
+        '-u',
+        user,
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/integration/fixtures/run-to-layer.ts',
+        ...args,
+      ],
+      { cwd: repoRoot(), env: { PATH: process.env.PATH, HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as StepReport);
+      } catch {
+        reject(new Error(`no report from run-to-layer (stderr: ${err}) (stdout: ${out})`));
+      }
+    });
+  });
+}
+
+/** `tar -tv` lines without the date and time columns: `mode owner size name[ link]`. */
+async function listing(tarPath: string): Promise<string[]> {
+  const { stdout } = await run('tar', ['--numeric-owner', '-tvf', tarPath]);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [mode, owner, size, , , ...name] = line.split(/\s+/);
+      return `${mode} ${owner} ${size} ${name.join(' ')}`;
+    });
+}
+
+const skip =
+  canRunAsTestUser(TEST_USER) && canRunAsTestUser(TEST_USER_NO_SUBIDS)
+    ? false
+    : 'needs root and the test users';
+
+describe('RUN step → layer, as an unprivileged user (busybox base)', { skip, timeout: 300_000 }, () => {
+  let work: string;
+  let baseTar: string;
+  const listings = new Map<string, string[]>();
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'kiln-run-layer-'));
+    await chmod(work, 0o777);
+    const rootfs = join(work, 'rootfs');
+    await makeBusyboxRootfs(rootfs);
+    await mkdir(join(rootfs, 'opt', 'replaced'), { recursive: true });
+    await writeFile(join(rootfs, 'opt', 'replaced', 'old'), 'old\n');
+    await writeFile(join(rootfs, 'opt', 'delete-me'), 'x\n');
+    baseTar = join(work, 'base.tar');
+    await run('tar', ['-C', rootfs, '--owner=0', '--group=0', '--numeric-owner', '-cf', baseTar, '.']);
+    await chmod(baseTar, 0o644);
+  });
+
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function stepLayer(
+    user: string,
+    script: string,
+    name: string,
+  ): Promise<{ report: StepReport; lines: string[] }> {
+    const outTar = join(work, `${name}.tar`);
+    const report = await runAs(user, [baseTar, script, outTar]);
+    assert.equal(report.error, undefined, report.error);
+    assert.equal(report.exitCode, 0, report.stderr.join('\n'));
+    assert.ok(report.stdout.includes('step-done'));
+    return { report, lines: await listing(outTar) };
+  }
+
+  function assertCommonChanges(lines: readonly string[]): void {
+    const has = (re: RegExp) =>
+      assert.ok(
+        lines.some((l) => re.test(l)),
+        `${re} not in\n${lines.join('\n')}`,
+      );
+    has(/^-rwsr-xr-x 0\/0 5 data\/suid$/);
+    has(/^drwxrwxrwt 0\/0 0 data\/sticky\/$/);
+    has(/^-rw-r--r-- 0\/0 7 data\/a$/);
+    has(/^hrw-r--r-- 0\/0 0 data\/b link to data\/a$/);
+    has(/^prw-r--r-- 0\/0 0 data\/fifo$/);
+    has(/^-\S+ 0\/0 0 opt\/\.wh\.delete-me$/);
+    has(/^-\S+ 0\/0 0 opt\/replaced\/\.wh\.\.wh\.\.opq$/);
+    has(/^-rw-r--r-- 0\/0 4 opt\/replaced\/new$/);
+    // Nothing the executor injected, and nothing of the base that did not change.
+    for (const line of lines) {
+      assert.doesNotMatch(line, / (etc\/(hosts|hostname|resolv\.conf)|proc\/|sys\/|dev\/|bin\/)/, line);
+      assert.doesNotMatch(line, / opt\/replaced\/old$/, line);
+    }
+  }
+
+  it(`${TEST_USER} (subordinate ids): chown, setuid, sticky, hardlink, FIFO, whiteout and opaque as BuildKit writes them`, async () => {
+    const { report, lines } = await stepLayer(TEST_USER, withChown, 'subordinate-chown');
+    assert.equal(report.mapping, 'subordinate');
+    assert.equal(report.ownership, 'native');
+    assert.ok(
+      lines.some((l) => /^-rw-r--r-- 1000\/1000 6 data\/owned$/.test(l)),
+      lines.join('\n'),
+    );
+    assertCommonChanges(lines);
+  });
+
+  for (const [user, mapping, ownership] of [
+    [TEST_USER, 'subordinate', 'native'],
+    [TEST_USER_NO_SUBIDS, 'single', 'xattr'],
+  ] as const) {
+    it(`${user} (${mapping} ids): the same changes without chown`, async () => {
+      const { report, lines } = await stepLayer(user, withoutChown, user);
+      assert.equal(report.mapping, mapping);
+      assert.equal(report.ownership, ownership);
+      assertCommonChanges(lines);
+      listings.set(user, lines);
+    });
+  }
+
+  it('both id mappings produce identical tar headers', () => {
+    const a = listings.get(TEST_USER);
+    const b = listings.get(TEST_USER_NO_SUBIDS);
+    assert.ok(a && b, 'both runs must have produced a layer');
+    assert.deepEqual(b, a);
+  });
+});
