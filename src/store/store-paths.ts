@@ -9,6 +9,7 @@
  *   kiln/locks/<name>.lock            inter-process locks (index.json, compressed.json)
  *   kiln/leases/<id>.json             GC leases: blobs a live process is about to reference
  *   kiln/compressed.json              diffID → compressed blob per algorithm
+ * <kilnRoot>/cache-mounts/            RUN --mount=type=cache directories (src/mounts), never in layers
  * ```
  */
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export interface StorePaths {
   readonly locksDir: string;
   readonly leasesDir: string;
   readonly compressedFile: string;
+  /** Root of the persistent `RUN --mount=type=cache` directories. */
+  readonly cacheMountsDir: string;
 }
 
 export function storePaths(kilnRoot: string): StorePaths {
@@ -47,6 +50,7 @@ export function storePaths(kilnRoot: string): StorePaths {
     locksDir: join(kilnDir, 'locks'),
     leasesDir: join(kilnDir, 'leases'),
     compressedFile: join(kilnDir, 'compressed.json'),
+    cacheMountsDir: join(kilnRoot, 'cache-mounts'),
   };
 }
 

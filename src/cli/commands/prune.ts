@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { ErrorCode, KilnError } from '../../errors.js';
+import { CacheMountManager, listCacheMounts } from '../../mounts/index.js';
 import { DEFAULT_GC_GRACE_MS, prune } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { formatSize, openCliStore } from './store-command.js';
@@ -11,6 +12,7 @@ interface PruneCliOptions {
   readonly all?: boolean;
   readonly grace: string;
   readonly dryRun?: boolean;
+  readonly keepCacheMounts?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -24,6 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
       String(DEFAULT_GC_GRACE_MS / 1000),
     )
     .option('--dry-run', 'only report what would be removed')
+    .option('--keep-cache-mounts', 'keep the RUN --mount=type=cache directories')
     .action(async (options: PruneCliOptions, command: Command) => {
       const grace = Number(options.grace);
       if (!Number.isFinite(grace) || grace < 0) {
@@ -43,6 +46,17 @@ export function register(program: Command, ctx: CliContext): void {
       for (const digest of result.removedBlobs) ctx.stdout.write(`${verb} blob: ${digest}\n`);
       if (result.removedTempFiles > 0)
         ctx.stdout.write(`${verb} ${result.removedTempFiles} temporary file(s)\n`);
-      ctx.stdout.write(`Total reclaimed space: ${formatSize(result.bytesFreed)}\n`);
+      let freed = result.bytesFreed;
+      if (!options.keepCacheMounts) {
+        const root = store.paths.cacheMountsDir;
+        const removed = options.dryRun
+          ? await listCacheMounts(root)
+          : (await new CacheMountManager({ root }).prune({ signal: ctx.signal })).removed;
+        for (const mount of removed) {
+          ctx.stdout.write(`${verb} cache mount: ${mount.id} (${formatSize(mount.bytes)})\n`);
+          freed += mount.bytes;
+        }
+      }
+      ctx.stdout.write(`Total reclaimed space: ${formatSize(freed)}\n`);
     });
 }

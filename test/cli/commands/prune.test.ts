@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { CacheMountManager, listCacheMounts } from '../../../src/mounts/index.js';
 import { addUntaggedImage, setImageTag } from '../../../src/store/index.js';
 import { type TestImage, writeTestImage } from '../../store/store-fixtures.js';
 import { type StoreCli, storeCli } from './store-cli-harness.js';
@@ -43,5 +46,33 @@ describe('kiln prune', () => {
     );
     assert.equal(existsSync(cli.store.blobPath(kept.layers[0]!.digest)), true);
     assert.equal((await cli.kiln('prune', '--grace', 'soon')).code, 1);
+  });
+
+  it('removes RUN cache mounts unless --keep-cache-mounts', async () => {
+    const manager = new CacheMountManager({ root: cli.store.paths.cacheMountsDir });
+    const lease = await manager.acquire({
+      mount: {
+        type: 'cache',
+        target: '/var/cache/apt',
+        id: 'apt',
+        sharing: 'shared',
+        readOnly: false,
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+      },
+    });
+    await writeFile(join(lease.path, 'pkg.deb'), 'x'.repeat(2048));
+    await lease.release();
+    const kept = await cli.kiln('prune', '--keep-cache-mounts');
+    assert.doesNotMatch(kept.stdout, /cache mount/);
+    assert.equal((await listCacheMounts(cli.store.paths.cacheMountsDir)).length, 1);
+    const dry = await cli.kiln('prune', '--dry-run');
+    assert.match(dry.stdout, /Would remove cache mount: apt \(/);
+    assert.equal((await listCacheMounts(cli.store.paths.cacheMountsDir)).length, 1);
+    const result = await cli.kiln('prune');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Removed cache mount: apt \(/);
+    assert.equal((await listCacheMounts(cli.store.paths.cacheMountsDir)).length, 0);
   });
 });
