@@ -24,7 +24,6 @@ import { assertNever, ErrorCode, KilnError, type SourceLocation } from '../error
 import type { HealthConfig } from '../oci/types.js';
 import { goDuration, goList, goQuotedList } from './go-format.js';
 import { configArgv, defaultShell } from './run-argv.js';
-import { isValidSignal } from './signals.js';
 import type { WorkingImage } from './working-image.js';
 
 /** Instructions that only change the image config. */
@@ -165,11 +164,6 @@ export function applyConfigInstruction(
       return healthcheckText(health);
     }
     case 'stopsignal':
-      if (!isValidSignal(c.signal)) {
-        throw new KilnError(ErrorCode.DockerfileInstruction, `Invalid signal: ${c.signal}`, {
-          location: ctx.location,
-        });
-      }
       image.config.StopSignal = c.signal;
       return `STOPSIGNAL ${c.signal}`;
     case 'shell':

@@ -22,37 +22,6 @@ import type { CopyAction, CopyFrom, FileOp, MergeOp, OpId } from './types.js';
 
 type CopyLike = AddInstruction | CopyInstruction;
 
-const SYMBOLIC_MODE = /^[ugoa]*[-+=](?:[rwxXst]*|[ugo])(?:,[ugoa]*[-+=](?:[rwxXst]*|[ugo]))*$/;
-
-function checkChmod(chmod: string | undefined, site: SourceLocation): void {
-  if (chmod === undefined || chmod === '') return;
-  const bad = () =>
-    new KilnError(
-      ErrorCode.DockerfileInstruction,
-      `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`,
-      { location: site },
-    );
-  if (/^\d+$/.test(chmod)) {
-    if (!/^[0-7]+$/.test(chmod) || Number.parseInt(chmod, 8) > 0o7777) throw bad();
-    return;
-  }
-  if (!SYMBOLIC_MODE.test(chmod)) throw bad();
-}
-
-function checkChecksum(c: CopyLike, site: SourceLocation): void {
-  if (c.kind !== 'add' || c.checksum === undefined || c.checksum === '') return;
-  const fail = (message: string) =>
-    new KilnError(ErrorCode.DockerfileInstruction, message, { location: site });
-  if (c.sources.sourcePaths.length !== 1) throw fail("checksum can't be specified for multiple sources");
-  const src = c.sources.sourcePaths[0]!;
-  if (!isHttpSource(src) && parseGitSource(src) === undefined) {
-    throw fail('checksum requires HTTP(S) or Git sources');
-  }
-  if (isHttpSource(src) && !/^sha(256|384|512):[a-f0-9]+$/.test(c.checksum)) {
-    throw fail(`invalid checksum digest format: ${c.checksum}`);
-  }
-}
-
 /** `COPY [--parents] [--chown=..] [--chmod=..] src... <<doc... dest` as BuildKit records it. */
 export function copyCreatedBy(c: CopyLike): string {
   const words = [c.kind === 'add' ? 'ADD' : 'COPY'];
@@ -190,8 +159,6 @@ export function planCopy(
 ): FileOp | MergeOp {
   const c = resolved.instruction;
   const site = locationOf(ctx, c.range);
-  checkChmod(c.chmod, site);
-  checkChecksum(c, site);
   const common: ActionCommon = {
     dest: destRelativeToWorkdir(state.image.config.WorkingDir || '/', c.sources.destPath),
     ...(c.chown === undefined ? {} : { chown: c.chown }),

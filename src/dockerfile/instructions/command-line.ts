@@ -34,7 +34,6 @@ export function heredocReference(
   return { name, chomp: match[2] === '-' };
 }
 
-
 /** Splits ADD/COPY operands into paths, inline (heredoc) sources and the destination. */
 export function sourcesAndDest(
   args: readonly string[],

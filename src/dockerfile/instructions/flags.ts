@@ -3,7 +3,7 @@
  * bool flags accept `--x`, `--x=true|false` (any case); string flags need `=`; string-slice flags repeat;
  * a bare `--` ends the flags; unknown and duplicate (non-repeatable) flags are errors.
  */
-import { type ErrorSite, flagError } from './instruction-error.js';
+import { atRange, type ErrorSite, flagError } from './instruction-error.js';
 
 /** How one flag is declared. */
 export type FlagDef =
@@ -52,12 +52,19 @@ function joinFlagValues(words: readonly string[]): string[] {
 }
 
 /** Parses flag words against a spec; throws E_UNKNOWN_FLAG (located at `site`) on any problem. */
-export function parseFlags(rawWords: readonly string[], spec: FlagSpec, site: ErrorSite): ParsedFlags {
+export function parseFlags(
+  rawWords: readonly string[],
+  spec: FlagSpec,
+  instructionSite: ErrorSite,
+): ParsedFlags {
   const words = joinFlagValues(rawWords);
+  const ranges = instructionSite.flagRanges;
   const values = new Map<string, FlagValue>();
   for (const [name, def] of Object.entries(spec)) values.set(name, defaultValue(def));
   const used: string[] = [];
-  for (const word of words) {
+  for (const [index, word] of words.entries()) {
+    // Errors point at the flag word when the parser recorded where it is.
+    const site = atRange(instructionSite, words.length === ranges?.length ? ranges[index] : undefined);
     if (!word.startsWith('--')) throw flagError(site, `arg should start with -- : ${word}`);
     if (word === '--') break;
     const body = word.slice(2);

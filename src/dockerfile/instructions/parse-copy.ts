@@ -5,7 +5,7 @@ import { sourcesAndDest } from './command-line.js';
 import { boolFlag, type ParsedFlags, stringFlag, stringsFlag } from './flags.js';
 import { argError } from './instruction-error.js';
 import { baseOf, type ParseRequest, requestFlags } from './request.js';
-import type { AddInstruction, CopyInstruction, SourcesAndDest } from './types.js';
+import type { AddInstruction, CopyInstruction, CopyLikeFields, SourcesAndDest } from './types.js';
 
 function operands(req: ParseRequest): SourcesAndDest {
   const result = sourcesAndDest(req.node.args, req.node.heredocs);
@@ -27,34 +27,40 @@ function optional<K extends string>(key: K, value: string | undefined): { readon
   return (value === undefined ? {} : { [key]: value }) as { readonly [P in K]?: string };
 }
 
-function ownership(flags: ParsedFlags): { readonly chown?: string; readonly chmod?: string } {
+/** Flags ADD and COPY both accept. */
+const COPY_LIKE_FLAGS = {
+  chown: { kind: 'string' },
+  chmod: { kind: 'string' },
+  link: { kind: 'bool' },
+  exclude: { kind: 'strings' },
+} as const;
+
+/** The fields of the flags in COPY_LIKE_FLAGS, plus the common base and the operands. */
+function copyLikeFields(req: ParseRequest, flags: ParsedFlags): CopyLikeFields {
   return {
+    ...baseOf(req, flags),
+    sources: operands(req),
     ...optional('chown', stringFlag(flags, 'chown')),
     ...optional('chmod', stringFlag(flags, 'chmod')),
+    link: boolFlag(flags, 'link'),
+    exclude: stringsFlag(flags, 'exclude'),
   };
 }
 
 export function parseAdd(req: ParseRequest): AddInstruction {
   requireDestination(req);
   const flags = requestFlags(req, {
-    chown: { kind: 'string' },
-    chmod: { kind: 'string' },
-    link: { kind: 'bool' },
+    ...COPY_LIKE_FLAGS,
     'keep-git-dir': { kind: 'bool' },
     checksum: { kind: 'string' },
-    exclude: { kind: 'strings' },
     unpack: { kind: 'bool' },
   });
   return {
     kind: 'add',
-    ...baseOf(req, flags),
-    sources: operands(req),
-    ...ownership(flags),
-    link: boolFlag(flags, 'link'),
+    ...copyLikeFields(req, flags),
     keepGitDir: boolFlag(flags, 'keep-git-dir'),
     ...optional('checksum', stringFlag(flags, 'checksum')),
     ...(flags.used.includes('unpack') ? { unpack: boolFlag(flags, 'unpack') } : {}),
-    exclude: stringsFlag(flags, 'exclude'),
   };
 }
 
@@ -62,20 +68,13 @@ export function parseCopy(req: ParseRequest): CopyInstruction {
   requireDestination(req);
   const flags = requestFlags(req, {
     from: { kind: 'string' },
-    chown: { kind: 'string' },
-    chmod: { kind: 'string' },
-    link: { kind: 'bool' },
+    ...COPY_LIKE_FLAGS,
     parents: { kind: 'bool' },
-    exclude: { kind: 'strings' },
   });
   return {
     kind: 'copy',
-    ...baseOf(req, flags),
-    sources: operands(req),
+    ...copyLikeFields(req, flags),
     ...optional('from', stringFlag(flags, 'from')),
-    ...ownership(flags),
-    link: boolFlag(flags, 'link'),
     parents: boolFlag(flags, 'parents'),
-    exclude: stringsFlag(flags, 'exclude'),
   };
 }

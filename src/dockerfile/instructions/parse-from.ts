@@ -2,7 +2,7 @@
  * FROM [--platform=p] image [AS name], and ONBUILD <trigger>.
  */
 import { stringFlag } from './flags.js';
-import { argError } from './instruction-error.js';
+import { argError, wordSite } from './instruction-error.js';
 import { docComment } from './parse-simple.js';
 import { baseOf, keywordAsWritten, type ParseRequest, requestFlags } from './request.js';
 import type { FromInstruction, OnbuildInstruction } from './types.js';
@@ -17,7 +17,7 @@ export function parseFrom(req: ParseRequest): FromInstruction {
     stageName = args[2]!.toLowerCase();
     if (!VALID_STAGE_NAME.test(stageName)) {
       throw argError(
-        req.site,
+        wordSite(req.site, req.node.original, args[2]!),
         `invalid name for build stage: ${JSON.stringify(args[2])}, name can't start with a number or contain symbols`,
       );
     }

@@ -4,7 +4,7 @@
 import { handleJsonArgs } from './command-line.js';
 import { parseGoDuration } from './duration.js';
 import { type ParsedFlags, stringFlag } from './flags.js';
-import { argError, type ErrorSite } from './instruction-error.js';
+import { argError, type ErrorSite, flagSite } from './instruction-error.js';
 import { baseOf, type ParseRequest, requestFlags } from './request.js';
 import type { HealthcheckInstruction } from './types.js';
 
@@ -53,17 +53,19 @@ export function parseHealthcheck(req: ParseRequest): HealthcheckInstruction {
   if (type !== 'CMD') throw argError(site, `Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`);
   const command = handleJsonArgs(rest, node.json);
   if (command.length === 0) throw argError(site, 'Missing command after HEALTHCHECK CMD');
+  const base = baseOf(req, flags);
+  const interval = (name: string): number => parseOptInterval(flags, name, flagSite(site, base, name));
   return {
     kind: 'healthcheck',
-    ...baseOf(req, flags),
+    ...base,
     health: {
       kind: 'cmd',
       test: [node.json ? 'CMD' : 'CMD-SHELL', ...command],
-      intervalNs: parseOptInterval(flags, 'interval', site),
-      timeoutNs: parseOptInterval(flags, 'timeout', site),
-      startPeriodNs: parseOptInterval(flags, 'start-period', site),
-      startIntervalNs: parseOptInterval(flags, 'start-interval', site),
-      retries: parseRetries(flags, site),
+      intervalNs: interval('interval'),
+      timeoutNs: interval('timeout'),
+      startPeriodNs: interval('start-period'),
+      startIntervalNs: interval('start-interval'),
+      retries: parseRetries(flags, flagSite(site, base, 'retries')),
     },
   };
 }

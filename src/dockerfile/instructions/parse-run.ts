@@ -3,21 +3,25 @@
  */
 import { commandLine } from './command-line.js';
 import { stringFlag, stringsFlag } from './flags.js';
-import type { ErrorSite } from './instruction-error.js';
+import { type ErrorSite, flagSite } from './instruction-error.js';
 import { baseOf, type ParseRequest, requestFlags } from './request.js';
 import { parseMount } from './run-mount.js';
 import { parseDevice, parseNetworkMode, parseSecurityMode } from './run-options.js';
 import type { RunInstruction, RunMount } from './types.js';
 
-/** Parses all `--mount` values of one RUN; `expand` as in parseMount. */
+/**
+ * Parses all `--mount` values of one RUN; `expand` as in parseMount. `site` is where errors point: one
+ * site for all, or the site of the `index`th `--mount` flag.
+ */
 export function parseMounts(
   specs: readonly string[],
-  site: ErrorSite,
+  site: ErrorSite | ((index: number) => ErrorSite),
   expand?: (value: string) => string,
 ): readonly RunMount[] {
   let sshIndex = 0;
-  return specs.map((spec) => {
-    const mount = parseMount(spec, { site, sshIndex, ...(expand === undefined ? {} : { expand }) });
+  return specs.map((spec, index) => {
+    const at = typeof site === 'function' ? site(index) : site;
+    const mount = parseMount(spec, { site: at, sshIndex, ...(expand === undefined ? {} : { expand }) });
     if (mount.type === 'ssh') sshIndex += 1;
     return mount;
   });
@@ -33,14 +37,16 @@ export function parseRun(req: ParseRequest): RunInstruction {
   const mountSpecs = stringsFlag(flags, 'mount');
   const network = stringFlag(flags, 'network');
   const security = stringFlag(flags, 'security');
+  const base = baseOf(req, flags);
+  const at = (name: string, index = 0): ErrorSite => flagSite(req.site, base, name, index);
   return {
     kind: 'run',
-    ...baseOf(req, flags),
+    ...base,
     command: commandLine(req.node),
-    mounts: parseMounts(mountSpecs, req.site),
+    mounts: parseMounts(mountSpecs, (i) => at('mount', i)),
     mountSpecs,
-    ...(network === undefined ? {} : { network: parseNetworkMode(network, req.site) }),
-    ...(security === undefined ? {} : { security: parseSecurityMode(security, req.site) }),
-    devices: stringsFlag(flags, 'device').map((d) => parseDevice(d, req.site)),
+    ...(network === undefined ? {} : { network: parseNetworkMode(network, at('network')) }),
+    ...(security === undefined ? {} : { security: parseSecurityMode(security, at('security')) }),
+    devices: stringsFlag(flags, 'device').map((d, i) => parseDevice(d, at('device', i))),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * What each per-instruction parser receives: the node, where errors point, and the common fields.
  */
+import type { SourceRange } from '../../errors.js';
 import type { InstructionNode } from '../parser/ast.js';
 import { type FlagSpec, type ParsedFlags, parseFlags } from './flags.js';
 import type { ErrorSite } from './instruction-error.js';
@@ -32,7 +33,11 @@ export function makeRequest(node: InstructionNode, context: InstructionContext):
   const keyword = keywordAsWritten(node);
   return {
     node,
-    site: { file: context.file ?? 'Dockerfile', range: node.range },
+    site: {
+      file: context.file ?? 'Dockerfile',
+      range: node.range,
+      ...(node.flagRanges === undefined ? {} : { flagRanges: node.flagRanges }),
+    },
     keyword,
     name: keyword.toUpperCase(),
   };
@@ -43,12 +48,26 @@ export function requestFlags(req: ParseRequest, spec: FlagSpec = {}): ParsedFlag
   return parseFlags(req.node.flags, spec, req.site);
 }
 
+/** Flag ranges by flag name, from the node's parallel `flags` / `flagRanges`. */
+function rangesByName(node: InstructionNode): Record<string, SourceRange[]> | undefined {
+  const ranges = node.flagRanges;
+  if (ranges === undefined || ranges.length === 0 || ranges.length !== node.flags.length) return undefined;
+  const out: Record<string, SourceRange[]> = {};
+  node.flags.forEach((flag, i) => {
+    const name = flag.replace(/^--/, '').split('=')[0]!;
+    (out[name] ??= []).push(ranges[i]!);
+  });
+  return out;
+}
+
 /** The common fields for an instruction. */
 export function baseOf(req: ParseRequest, flags: ParsedFlags | undefined): InstructionBase {
+  const flagRanges = flags === undefined ? undefined : rangesByName(req.node);
   return {
     keyword: req.keyword,
     original: req.node.original,
     range: req.node.range,
     flagsUsed: flags?.used ?? [],
+    ...(flagRanges === undefined ? {} : { flagRanges }),
   };
 }

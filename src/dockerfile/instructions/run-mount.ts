@@ -5,6 +5,7 @@
 import { parseRamBytes } from './byte-size.js';
 import { parseGoBool, splitCsvRecord } from './csv-fields.js';
 import { argError, type ErrorSite } from './instruction-error.js';
+import { oneOf } from './one-of.js';
 import type { CacheSharing, MountType, RunMount } from './types.js';
 
 const MOUNT_TYPES: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
@@ -98,14 +99,8 @@ function applyKeyValue(draft: MountDraft, key: string, value: string, site: Erro
   };
   switch (key) {
     case 'type': {
-      const type = value.toLowerCase() as MountType;
-      if (!MOUNT_TYPES.includes(type)) {
-        throw argError(
-          site,
-          `unsupported mount type ${JSON.stringify(value)} (valid: ${MOUNT_TYPES.join(', ')})`,
-        );
-      }
-      draft.type = type;
+      const allowed = MOUNT_TYPES;
+      draft.type = oneOf({ value, candidate: value.toLowerCase(), allowed, what: 'mount type' }, site);
       return;
     }
     case 'from':
@@ -143,14 +138,8 @@ function applyKeyValue(draft: MountDraft, key: string, value: string, site: Erro
       draft.id = value;
       return;
     case 'sharing': {
-      const sharing = value.toLowerCase() as CacheSharing;
-      if (!SHARING_MODES.includes(sharing)) {
-        throw argError(
-          site,
-          `unsupported sharing value ${JSON.stringify(value)} (valid: ${SHARING_MODES.join(', ')})`,
-        );
-      }
-      draft.sharing = sharing;
+      const allowed = SHARING_MODES;
+      draft.sharing = oneOf({ value, candidate: value.toLowerCase(), allowed, what: 'sharing value' }, site);
       return;
     }
     case 'mode':

@@ -3,6 +3,7 @@
  */
 import { parseGoBool, splitCsvRecord } from './csv-fields.js';
 import { argError, type ErrorSite } from './instruction-error.js';
+import { oneOf } from './one-of.js';
 import type { NetworkMode, RunDevice, SecurityMode } from './types.js';
 
 const NETWORK_MODES: readonly NetworkMode[] = ['default', 'none', 'host'];
@@ -10,24 +11,12 @@ const SECURITY_MODES: readonly SecurityMode[] = ['sandbox', 'insecure'];
 
 /** `--network=default|none|host`. */
 export function parseNetworkMode(value: string, site: ErrorSite): NetworkMode {
-  if (!(NETWORK_MODES as readonly string[]).includes(value)) {
-    throw argError(
-      site,
-      `unsupported network mode ${JSON.stringify(value)} (valid: ${NETWORK_MODES.join(', ')})`,
-    );
-  }
-  return value as NetworkMode;
+  return oneOf({ value, allowed: NETWORK_MODES, what: 'network mode' }, site);
 }
 
 /** `--security=sandbox|insecure`. */
 export function parseSecurityMode(value: string, site: ErrorSite): SecurityMode {
-  if (!(SECURITY_MODES as readonly string[]).includes(value)) {
-    throw argError(
-      site,
-      `unsupported security mode ${JSON.stringify(value)} (valid: ${SECURITY_MODES.join(', ')})`,
-    );
-  }
-  return value as SecurityMode;
+  return oneOf({ value, allowed: SECURITY_MODES, what: 'security mode' }, site);
 }
 
 /**

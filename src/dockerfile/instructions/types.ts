@@ -13,6 +13,8 @@ export interface InstructionBase {
   readonly range: SourceRange;
   /** Flag names given on the instruction, in order of first use (without `--`). */
   readonly flagsUsed: readonly string[];
+  /** Source ranges of the flags by name (each occurrence, in order), when the parser recorded them. */
+  readonly flagRanges?: Readonly<Record<string, readonly SourceRange[]>>;
 }
 
 /** A `key=value` (or legacy `key value`) pair of ENV / LABEL. */
@@ -215,29 +217,30 @@ export interface EnvInstruction extends InstructionBase {
   readonly env: readonly KeyValuePair[];
 }
 
-export interface AddInstruction extends InstructionBase {
-  readonly kind: 'add';
+/** What ADD and COPY share: operands, ownership and mode, `--link`, `--exclude`. */
+export interface CopyLikeFields extends InstructionBase {
   readonly sources: SourcesAndDest;
   readonly chown?: string;
+  /** Octal (`0755`) or symbolic (`u=rwx,go=rx`) mode. */
   readonly chmod?: string;
   readonly link: boolean;
-  readonly keepGitDir: boolean;
-  readonly checksum?: string;
-  /** `--unpack`: undefined = default (unpack local archives, not remote ones). */
-  readonly unpack?: boolean;
   readonly exclude: readonly string[];
 }
 
-export interface CopyInstruction extends InstructionBase {
+export interface AddInstruction extends CopyLikeFields {
+  readonly kind: 'add';
+  readonly keepGitDir: boolean;
+  /** A content digest for HTTP(S) sources, a commit for Git sources. */
+  readonly checksum?: string;
+  /** `--unpack`: undefined = default (unpack local archives, not remote ones). */
+  readonly unpack?: boolean;
+}
+
+export interface CopyInstruction extends CopyLikeFields {
   readonly kind: 'copy';
-  readonly sources: SourcesAndDest;
   /** Stage name/index or image; undefined for the build context. */
   readonly from?: string;
-  readonly chown?: string;
-  readonly chmod?: string;
-  readonly link: boolean;
   readonly parents: boolean;
-  readonly exclude: readonly string[];
 }
 
 export interface VolumeInstruction extends InstructionBase {

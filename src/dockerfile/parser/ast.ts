@@ -30,6 +30,11 @@ export interface InstructionNode {
   /** Flags as written (`--from=build`), in order, before the arguments. */
   readonly flags: readonly string[];
   /**
+   * Where each flag word is in the source, parallel to `flags` (for errors that point at one flag).
+   * Absent when the positions are not known (nodes not made by `parseDockerfile`).
+   */
+  readonly flagRanges?: readonly SourceRange[];
+  /**
    * Arguments as the BuildKit dump shows them:
    * - exec (JSON) form: one entry per array element, `json` true;
    * - shell form of RUN/CMD/ENTRYPOINT/SHELL-less ones: one entry with the joined line;

@@ -3,14 +3,7 @@
  * ranges; `dumpAst` renders BuildKit's AST dump. The helpers below are the building blocks BuildKit
  * exposes and tests individually.
  */
-export type {
-  DockerfileAst,
-  Heredoc,
-  InstructionNode,
-  ParseOptions,
-  ParserDirectives,
-  ParseWarning,
-} from './ast.js';
+export type * from './ast.js';
 export {
   type DetectedDirective,
   DIRECTIVE_NAMES,

@@ -65,8 +65,8 @@ export function parseNameVal(rest: string, key: string, escapeToken: EscapeToken
   return out;
 }
 
-function parseMaybeJson(rest: string): Arguments {
-  if (rest === '') return NONE;
+/** A JSON string array (exec form), else `fallback(rest)`; a JSON array of non-strings is an error. */
+function parseJsonOr(rest: string, fallback: (rest: string) => readonly string[]): Arguments {
   const parsed = parseJsonArray(rest);
   switch (parsed.kind) {
     case 'strings':
@@ -74,20 +74,16 @@ function parseMaybeJson(rest: string): Arguments {
     case 'not-strings':
       throw syntaxError(NOT_STRING_ARRAY);
     case 'invalid':
-      return { args: [rest], json: false };
+      return { args: fallback(rest), json: false };
   }
 }
 
+function parseMaybeJson(rest: string): Arguments {
+  return rest === '' ? NONE : parseJsonOr(rest, (text) => [text]);
+}
+
 function parseMaybeJsonToList(rest: string): Arguments {
-  const parsed = parseJsonArray(rest);
-  switch (parsed.kind) {
-    case 'strings':
-      return { args: parsed.values, json: true };
-    case 'not-strings':
-      throw syntaxError(NOT_STRING_ARRAY);
-    case 'invalid':
-      return { args: parseStringsWhitespaceDelimited(rest), json: false };
-  }
+  return parseJsonOr(rest, parseStringsWhitespaceDelimited);
 }
 
 /** HEALTHCHECK: a type word (`CMD`, `NONE`, ...) then the command, parsed like CMD. */

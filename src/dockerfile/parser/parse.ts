@@ -12,6 +12,7 @@ import type {
   ParseWarning,
 } from './ast.js';
 import { DirectiveScanner, detectSyntax, parseDirective } from './directives.js';
+import { flagRanges, type LineSegment } from './flag-ranges.js';
 import { codePointAt, goTrimLeftSpace, goTrimSpace, skipGoSpace, trimNewline } from './go-text.js';
 import { HEREDOC_KEYWORDS, type HeredocHeader, heredocsFromLine } from './heredoc.js';
 import { type ParsedLine, parseLine } from './line-parsers.js';
@@ -66,6 +67,9 @@ function toInstructionNode(
     readonly range: SourceRange;
     readonly comments: readonly string[];
     readonly heredocs: readonly Heredoc[];
+    /** The joined line and where its parts came from, to locate flags. */
+    readonly line: string;
+    readonly segments: readonly LineSegment[];
   },
 ): InstructionNode {
   const chain: ParsedLine[] = [];
@@ -78,6 +82,7 @@ function toInstructionNode(
       keyword: p.keyword,
       keywordAsWritten: p.keywordAsWritten,
       flags: p.flags,
+      flagRanges: flagRanges(extra.line, p.flags, extra.segments, extra.range),
       args: p.args,
       json: p.json,
       heredocs: outer ? extra.heredocs : [],
@@ -186,6 +191,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     const startLine = lineNumber;
     const startColumn = bomWidth + skipGoSpace(raw) + 1;
     const parts = [first.text];
+    const segments: LineSegment[] = [{ offset: 0, line: startLine, column: startColumn }];
+    let offset = first.text.length;
     let continues = first.continues;
     let hasEmptyContinuation = false;
     while (continues && state.next < state.lines.length) {
@@ -198,6 +205,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
         continue;
       }
       const trimmed = trimContinuation(content, state.escapeToken);
+      segments.push({ offset, line: state.next, column: 1 });
+      offset += trimmed.text.length;
       parts.push(trimmed.text);
       continues = trimmed.continues;
     }
@@ -229,6 +238,8 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
         range: lineRange(state, startLine, state.next, startColumn),
         comments,
         heredocs,
+        line,
+        segments,
       }),
     );
     comments = [];

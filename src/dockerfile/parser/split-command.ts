@@ -24,14 +24,33 @@ export interface ExtractedFlags {
 type Phase = 'spaces' | 'word' | 'quote';
 
 /**
+ * Boolean flags by instruction. A boolean flag never takes the next word as its value (`COPY --link src dst`
+ * copies `src`), as the Dockerfile reference documents `--link[=<boolean>]`; other flags accept
+ * `--flag value` like `--flag=value`.
+ */
+const BOOLEAN_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  add: ['link', 'keep-git-dir', 'unpack'],
+  copy: ['link', 'parents'],
+};
+
+/** Whether `--name` is a boolean flag of the instruction `keyword` (any case). */
+export function isBooleanFlag(keyword: string, name: string): boolean {
+  return BOOLEAN_FLAGS[keyword.toLowerCase()]?.includes(name) ?? false;
+}
+
+/**
  * Extracts leading `--flag`, `--flag=value` and `--flag value` words. Quotes are removed from flag words
- * and a backslash escapes the next character; a lone `--` ends the flags.
+ * and a backslash escapes the next character; a lone `--` ends the flags. `isBoolean(name)` names the flags
+ * that take no space-separated value.
  *
  * Deliberate difference from BuildKit: Go walks the line byte by byte here, which mangles non-ASCII
  * characters in flag values (each UTF-8 byte becomes a Latin-1 character); kiln walks code points and
  * keeps them intact.
  */
-export function extractBuilderFlags(line: string): ExtractedFlags {
+export function extractBuilderFlags(
+  line: string,
+  isBoolean: (name: string) => boolean = () => false,
+): ExtractedFlags {
   const words: string[] = [];
   let phase: Phase = 'spaces';
   let word = '';
@@ -69,7 +88,7 @@ export function extractBuilderFlags(line: string): ExtractedFlags {
         } else {
           if (word === '--') return { flags: words, rest: line.slice(pos) };
           if (blankOk || word.length > 0) {
-            if (needFlagArg) parsingFlagArg = true;
+            if (needFlagArg && !isBoolean(word.slice(2))) parsingFlagArg = true;
             words.push(word);
           }
         }
@@ -120,6 +139,9 @@ export function splitCommand(line: string): SplitCommand {
   const trimmed = goTrimSpace(line);
   const match = ASCII_WHITESPACE_RUN.exec(trimmed);
   if (match === null) return { command: trimmed, flags: [], args: '' };
-  const { flags, rest } = extractBuilderFlags(trimmed.slice(match.index + match[0].length));
-  return { command: trimmed.slice(0, match.index), flags, args: goTrimSpace(rest) };
+  const command = trimmed.slice(0, match.index);
+  const { flags, rest } = extractBuilderFlags(trimmed.slice(match.index + match[0].length), (name) =>
+    isBooleanFlag(command, name),
+  );
+  return { command, flags, args: goTrimSpace(rest) };
 }

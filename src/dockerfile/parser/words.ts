@@ -2,9 +2,9 @@
  * BuildKit's `parseWords`: splits on unquoted whitespace but keeps quotes and escape characters in the
  * words (they are removed later, during word expansion). Used for ENV/LABEL/ARG arguments.
  */
-import { codePointAt, isGoSpace } from './go-text.js';
 
 import type { EscapeToken } from '../escape-token.js';
+import { codePointAt, isGoSpace } from './go-text.js';
 
 export type { EscapeToken };
 
@@ -26,11 +26,7 @@ export function parseWords(rest: string, escapeToken: EscapeToken = '\\'): strin
   const len = rest.length;
 
   for (let pos = 0; pos <= len; pos += width) {
-    if (pos !== len) {
-      const at = codePointAt(rest, pos);
-      width = at.width;
-      ch = rest.slice(pos, pos + width);
-    }
+    if (pos !== len) ({ width, ch } = nextCodePoint(rest, pos));
     if (phase === 'spaces') {
       if (pos === len) break;
       if (isGoSpace(ch.codePointAt(0) ?? 0)) continue;
@@ -56,10 +52,7 @@ export function parseWords(rest: string, escapeToken: EscapeToken = '\\'): strin
       if (ch === escapeToken) {
         if (pos + width === len) continue; // an escape token at the very end is dropped
         word += ch;
-        pos += width;
-        const at = codePointAt(rest, pos);
-        width = at.width;
-        ch = rest.slice(pos, pos + width);
+        ({ pos, width, ch } = nextCodePoint(rest, pos + width));
       }
       word += ch;
       continue;
@@ -72,12 +65,15 @@ export function parseWords(rest: string, escapeToken: EscapeToken = '\\'): strin
         continue;
       }
       word += ch;
-      pos += width;
-      const at = codePointAt(rest, pos);
-      width = at.width;
-      ch = rest.slice(pos, pos + width);
+      ({ pos, width, ch } = nextCodePoint(rest, pos + width));
     }
     word += ch;
   }
   return words;
+}
+
+/** The code point at `pos` (the character an escape token keeps in the word). */
+function nextCodePoint(text: string, pos: number): { pos: number; width: number; ch: string } {
+  const { width } = codePointAt(text, pos);
+  return { pos, width, ch: text.slice(pos, pos + width) };
 }

@@ -6,23 +6,12 @@
  */
 import { ErrorCode, isKilnError, KilnError } from '../../errors.js';
 import type { ShellEnv } from './env.js';
-import { type LexResult, lexWord } from './lexer.js';
+import { type LexResult, lexWord, type WordExpansion } from './lexer.js';
 import { resolveShellOptions, type ShellOptions } from './options.js';
 
 export { envFromList, lookupEnv, type ShellEnv } from './env.js';
+export type { WordExpansion } from './lexer.js';
 export type { EscapeToken, ShellOptions } from './options.js';
-
-/** A word expanded together with the names it referenced. */
-export interface WordExpansion {
-  /** The word with quotes removed, escapes processed and variables expanded (no splitting). */
-  readonly result: string;
-  /** The same word split as `processWords` splits it. */
-  readonly words: readonly string[];
-  /** Names referenced that are set (an empty value counts as set). */
-  readonly matched: ReadonlySet<string>;
-  /** Names referenced that are not set. */
-  readonly unmatched: ReadonlySet<string>;
-}
 
 /** Expands one word: quotes removed, escapes processed, variables expanded, no field splitting. */
 export function processWord(word: string, env: ShellEnv, options?: ShellOptions): string {

@@ -19,14 +19,20 @@ const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
 const DIGIT = /^\p{Nd}$/u;
 const SPECIAL_PARAMETERS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 
-/** What one run of the lexer produced. */
-export interface LexResult {
+/** A word expanded together with the names it referenced. */
+export interface WordExpansion {
+  /** The word with quotes removed, escapes processed and variables expanded (no splitting). */
   readonly result: string;
-  /** Present when words were requested. */
-  readonly words: readonly string[] | undefined;
+  /** The same word split as `processWords` splits it. */
+  readonly words: readonly string[];
+  /** Names referenced that are set (an empty value counts as set). */
   readonly matched: ReadonlySet<string>;
+  /** Names referenced that are not set. */
   readonly unmatched: ReadonlySet<string>;
 }
+
+/** What one run of the lexer produced: `words` is present only when words were requested. */
+export type LexResult = Omit<WordExpansion, 'words'> & { readonly words: readonly string[] | undefined };
 
 export interface LexInput {
   readonly word: string;

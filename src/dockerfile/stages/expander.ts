@@ -44,31 +44,24 @@ export function makeExpander(options: ExpanderOptions): Expander {
 
 function expanderOver(options: ExpanderOptions, matched: Set<string>, unmatched: Set<string>): Expander {
   const { lexer, env, lexOptions, location } = options;
+  /** Expands `word` recording the names it used; lexer failures are located at the instruction. */
+  const expand = <T>(word: string, extra: LexOptions | undefined, then: (result: string) => T): T => {
+    try {
+      const r = lexer.processWordWithMatches(word, env, { ...lexOptions, ...extra });
+      for (const m of r.matched) matched.add(m);
+      for (const u of r.unmatched) unmatched.add(u);
+      return then(r.result);
+    } catch (error) {
+      throw relocate(error, location);
+    }
+  };
   return {
     withEnv(next) {
       return expanderOver({ ...options, env: next }, matched, unmatched);
     },
-    word(word, extra) {
-      try {
-        const r = lexer.processWordWithMatches(word, env, { ...lexOptions, ...extra });
-        for (const m of r.matched) matched.add(m);
-        for (const u of r.unmatched) unmatched.add(u);
-        return r.result;
-      } catch (error) {
-        throw relocate(error, location);
-      }
-    },
-    words(word) {
-      try {
-        // Record the names too (processWords reports no matches): expand once as a word for bookkeeping.
-        const r = lexer.processWordWithMatches(word, env, lexOptions);
-        for (const m of r.matched) matched.add(m);
-        for (const u of r.unmatched) unmatched.add(u);
-        return lexer.processWords(word, env, lexOptions);
-      } catch (error) {
-        throw relocate(error, location);
-      }
-    },
+    word: (word, extra) => expand(word, extra, (result) => result),
+    // processWords reports no names: the word is also expanded once as a whole for the bookkeeping.
+    words: (word) => expand(word, undefined, () => lexer.processWords(word, env, lexOptions)),
     matched,
     unmatched,
   };

@@ -110,22 +110,34 @@ function secretChecks(instruction: Instruction, findings: Finding[]): void {
   }
 }
 
-/** True when a stage's base stage chain set SHELL (the image config then has a shell: no JSONArgsRecommended). */
-function inheritsShell(stages: readonly ResolvedStage[], stage: ResolvedStage): boolean {
+/**
+ * True when a stage's base stage chain has an instruction of `kind`: a SHELL there means the image config
+ * has a shell (no JSONArgsRecommended); a WORKDIR there means the working directory was set (BuildKit
+ * carries `workdirSet` over from the base stage, so a relative WORKDIR is not reported).
+ */
+function baseChainHas(
+  stages: readonly ResolvedStage[],
+  stage: ResolvedStage,
+  kind: 'shell' | 'workdir',
+): boolean {
   const seen = new Set<number>();
   let base = stage.base.kind === 'stage' ? stages[stage.base.index] : undefined;
   while (base !== undefined && !seen.has(base.index)) {
     seen.add(base.index);
-    if (base.instructions.some((i) => i.instruction.kind === 'shell')) return true;
+    if (base.instructions.some((i) => i.instruction.kind === kind)) return true;
     base = base.base.kind === 'stage' ? stages[base.base.index] : undefined;
   }
   return false;
 }
 
-function stageChecks(stage: ResolvedStage, shellInherited: boolean, findings: Finding[]): void {
+interface Inherited {
+  readonly shellSet: boolean;
+  readonly workdirSet: boolean;
+}
+
+function stageChecks(stage: ResolvedStage, inherited: Inherited, findings: Finding[]): void {
   const last = new Map<string, Instruction>();
-  let shellSet = shellInherited;
-  let workdirSet = false;
+  let { shellSet, workdirSet } = inherited;
   for (const instruction of ownInstructions(stage)) {
     secretChecks(instruction, findings);
     switch (instruction.kind) {
@@ -188,6 +200,12 @@ export function lintStages(
   stageNameChecks(stages, findings);
   for (const arg of metaArgs) secretChecks(arg, findings);
   casingChecks(stages, findings);
-  for (const stage of stages) stageChecks(stage, inheritsShell(stages, stage), findings);
+  for (const stage of stages) {
+    const inherited = {
+      shellSet: baseChainHas(stages, stage, 'shell'),
+      workdirSet: baseChainHas(stages, stage, 'workdir'),
+    };
+    stageChecks(stage, inherited, findings);
+  }
   return findings;
 }

@@ -136,10 +136,11 @@ function expandFromLine(from: FromInstruction, g: GlobalScope, findings: Finding
   const location = { file: g.file, range: from.range };
   const ex = makeExpander({ lexer: g.lexer, env: g.env, lexOptions: g.lexOptions, location });
   const baseName = ex.word(from.baseName);
+  // An empty expansion is an error too: BuildKit parses whatever --platform expands to.
   const platform = from.platform === undefined ? undefined : ex.word(from.platform);
   if (platform !== undefined && !/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+){0,2}$/.test(platform)) {
     throw new KilnError(ErrorCode.Platform, `failed to parse platform ${JSON.stringify(platform)}`, {
-      location,
+      location: { file: g.file, range: from.flagRanges?.platform?.[0] ?? from.range },
       hint: 'use os/arch[/variant], e.g. linux/arm64/v8',
     });
   }
@@ -222,6 +223,8 @@ export function resolveBuild(parsed: DockerfileStages, options: ResolveOptions):
   const stageNames = parsed.stages.map((s) => s.name);
   const done: ResolvedStage[] = [];
   const knownEnv: boolean[] = [];
+  /** Per resolved stage, its build args at the end (inherited by stages built FROM it). */
+  const finalArgs: ReadonlyMap<string, string | undefined>[] = [];
   const consumedByStage: string[][] = [];
   for (const stage of parsed.stages) {
     const consumedHere: string[] = [];
@@ -239,7 +242,8 @@ export function resolveBuild(parsed: DockerfileStages, options: ResolveOptions):
     const from = stage.from;
     const { baseName, platform, fromBuildArgs } = expandFromLine(from, globalScope, findings);
     const info = baseOf(baseName, done, knownEnv, options);
-    const scope = newScope(info.env, info.envKnown);
+    const baseArgs = info.base.kind === 'stage' ? finalArgs[info.base.index] : undefined;
+    const scope = newScope(info.env, info.envKnown, baseArgs);
     const triggers = info.base.kind === 'stage' ? onbuildTriggers(done[info.base.index]!, file) : [];
     const instructions = resolveCommands({
       triggers,
@@ -268,6 +272,7 @@ export function resolveBuild(parsed: DockerfileStages, options: ResolveOptions):
       range: stage.range,
     });
     knownEnv.push(info.envKnown);
+    finalArgs.push(scope.args);
     consumedByStage.push(consumedHere);
   }
   return {

@@ -46,7 +46,9 @@ function unusedBuildArgs(
   buildArgs: Readonly<Record<string, string>>,
   consumed: ReadonlySet<string>,
 ): Finding[] {
-  const predefined = Object.keys(platformArgs({ os: '', architecture: '', variant: '' }, { os: '', architecture: '', variant: '' }));
+  const predefined = Object.keys(
+    platformArgs({ os: '', architecture: '', variant: '' }, { os: '', architecture: '', variant: '' }),
+  );
   return Object.keys(buildArgs)
     .filter(
       (n) => !consumed.has(n) && !isProxyArg(n) && !predefined.includes(n) && !n.startsWith('BUILDKIT_'),

@@ -4,9 +4,12 @@
  * updates the scope (ARG, ENV).
  */
 import { assertNever, ErrorCode, KilnError } from '../../errors.js';
+import { checksumProblem } from '../instructions/add-checksum.js';
+import { chmodError, isValidChmod } from '../instructions/chmod.js';
 import { parsePortSpec } from '../instructions/expose-ports.js';
-import { argError, type ErrorSite } from '../instructions/instruction-error.js';
+import { argError, type ErrorSite, flagSite, wordSite } from '../instructions/instruction-error.js';
 import { parseMounts } from '../instructions/parse-run.js';
+import { isValidStopSignal } from '../instructions/stop-signal.js';
 import type {
   AddInstruction,
   ArgDeclaration,
@@ -138,11 +141,15 @@ function copyLike<T extends AddInstruction | CopyInstruction>(
     const url = sources.sourcePaths.find(isUrl);
     if (url !== undefined) throw argError(site, "source can't be a URL for COPY");
   }
+  const chmod = optionalWord('chmod', cmd.chmod, ex);
+  if (chmod.chmod !== undefined && !isValidChmod(chmod.chmod)) {
+    throw argError(flagSite(site, cmd, 'chmod'), chmodError(chmod.chmod));
+  }
   return {
     ...cmd,
     sources,
     ...optionalWord('chown', cmd.chown, ex),
-    ...optionalWord('chmod', cmd.chmod, ex),
+    ...chmod,
     exclude: cmd.exclude.map((e) => ex.word(e)),
   };
 }
@@ -185,13 +192,19 @@ export function resolveInstruction(
         ...copyLike(cmd, ex, site, quoting),
         ...optionalWord('checksum', cmd.checksum, ex),
       };
+      if (instruction.checksum !== undefined) {
+        const { sourcePaths, sourceContents } = instruction.sources;
+        const problem = checksumProblem(instruction.checksum, sourcePaths, sourceContents.length > 0);
+        if (problem !== undefined) throw argError(flagSite(site, cmd, 'checksum'), problem);
+      }
       return { instruction, buildArgs: usedFromWords(), sources: [] };
     }
     case 'copy': {
       const base = copyLike(cmd, ex, site, quoting);
       const from = cmd.from === undefined ? undefined : ex.word(cmd.from);
       const instruction = { ...base, ...(from === undefined ? {} : { from }) };
-      const sources = from === undefined ? [] : [resolveReference(from, context, site)];
+      const sources =
+        from === undefined ? [] : [resolveReference(from, context, flagSite(site, cmd, 'from'))];
       return { instruction, buildArgs: usedFromWords(), sources };
     }
     case 'expose': {
@@ -209,12 +222,13 @@ export function resolveInstruction(
       return { instruction: { ...cmd, user: ex.word(cmd.user) }, buildArgs: usedFromWords(), sources: [] };
     case 'workdir':
       return { instruction: { ...cmd, path: ex.word(cmd.path) }, buildArgs: usedFromWords(), sources: [] };
-    case 'stopsignal':
-      return {
-        instruction: { ...cmd, signal: ex.word(cmd.signal) },
-        buildArgs: usedFromWords(),
-        sources: [],
-      };
+    case 'stopsignal': {
+      const signal = ex.word(cmd.signal);
+      if (!isValidStopSignal(signal)) {
+        throw argError(wordSite(site, cmd.original, cmd.signal), `Invalid signal: ${signal}`);
+      }
+      return { instruction: { ...cmd, signal }, buildArgs: usedFromWords(), sources: [] };
+    }
     case 'volume':
       return {
         instruction: { ...cmd, volumes: cmd.volumes.map((v) => ex.word(v)) },
@@ -222,10 +236,11 @@ export function resolveInstruction(
         sources: [],
       };
     case 'run': {
-      const mounts = parseMounts(cmd.mountSpecs, site, (value) => ex.word(value));
-      const sources = mounts.flatMap((m): SourceReference[] =>
+      const mountSite = (index: number): ErrorSite => flagSite(site, cmd, 'mount', index);
+      const mounts = parseMounts(cmd.mountSpecs, mountSite, (value) => ex.word(value));
+      const sources = mounts.flatMap((m, index): SourceReference[] =>
         (m.type === 'bind' || m.type === 'cache') && m.from !== undefined
-          ? [resolveReference(m.from, context, site)]
+          ? [resolveReference(m.from, context, mountSite(index))]
           : [],
       );
       const inEnv = argsInEnvironment(scope);

@@ -14,8 +14,16 @@ export interface Scope {
   readonly envKnown: boolean;
 }
 
-export function newScope(baseEnv: Env, envKnown: boolean): Scope {
-  return { args: new Map(), env: new Map(Object.entries(baseEnv)), envKnown };
+/**
+ * The scope at the start of a stage: the base's ENV, and the ARGs of a base *stage* (BuildKit carries a
+ * parent stage's build args over to stages built FROM it).
+ */
+export function newScope(
+  baseEnv: Env,
+  envKnown: boolean,
+  baseArgs: ReadonlyMap<string, string | undefined> = new Map(),
+): Scope {
+  return { args: new Map(baseArgs), env: new Map(Object.entries(baseEnv)), envKnown };
 }
 
 /** The env words are expanded against: args with values, overridden by ENV. */

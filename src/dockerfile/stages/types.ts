@@ -2,9 +2,8 @@
  * Stages, build arguments and the resolved (expanded) form of a Dockerfile.
  */
 import type { SourceRange } from '../../errors.js';
-import type { ArgInstruction, FromInstruction, Instruction, StageCommand } from '../instructions/types.js';
-
 import type { PlatformSpec } from '../../oci/platform.js';
+import type { ArgInstruction, FromInstruction, Instruction, StageCommand } from '../instructions/types.js';
 
 /** An OCI platform as the build options give it (the OCI model's normalised form). */
 export type { PlatformSpec };

@@ -15,13 +15,13 @@ import { repoRoot } from '../../helpers/paths.js';
 const dir = join(repoRoot(), 'test', 'dockerfile', 'instructions', 'golden');
 const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
 
-/** Replaces `range` with `lines` and drops `original`, recursively. */
+/** Replaces `range` with `lines` and drops `original` and `flagRanges` (columns), recursively. */
 function snapshot(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snapshot);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'original') continue;
+    if (k === 'original' || k === 'flagRanges') continue;
     if (k === 'range') {
       const r = v as { start: { line: number }; end: { line: number } };
       out.lines = [r.start.line, r.end.line];

@@ -50,12 +50,17 @@ describe('meta ARGs', () => {
 });
 
 describe('stage ARGs', () => {
-  it('count from their line on and do not leak into the next stage', () => {
-    const r = checkDockerfile('FROM scratch AS a\nENV A=$X\nARG X=2\nENV B=$X\nFROM a\nENV C=$X\n');
+  it('count from their line on, do not leak into another stage, and are inherited through FROM <stage>', () => {
+    const r = checkDockerfile(
+      'FROM scratch AS a\nENV A=$X\nARG X=2\nENV B=$X\nFROM scratch\nENV C=$X\nFROM a\nENV D=$X\n',
+    );
     assert.equal(envOf(r.stages[0]).A, '');
     assert.equal(envOf(r.stages[0]).B, '2');
-    assert.equal(envOf(r.stages[1]).C, '', 'ARG X is out of scope in the next stage');
-    assert.equal(envOf(r.stages[1]).B, '2', 'ENV is inherited through FROM <stage>');
+    assert.equal(envOf(r.stages[1]).C, '', 'ARG X is out of scope in an unrelated stage');
+    // BuildKit copies the parent stage's build args into a stage built FROM it (docs: "Arguments and
+    // variables are inherited from parent stages").
+    assert.equal(envOf(r.stages[2]).D, '2', 'ARG X is inherited through FROM <stage>');
+    assert.equal(envOf(r.stages[2]).B, '2', 'ENV is inherited through FROM <stage>');
   });
 
   it('--build-arg overrides the default; the default is expanded', () => {
@@ -153,10 +158,11 @@ describe('which words are expanded', () => {
         'SHELL ["/bin/sh", "-c", "$V"]',
         'LABEL "$V"="$V y"',
         'USER $V:$V',
-        'STOPSIGNAL SIG$V',
+        'STOPSIGNAL SIG${V}CPU',
         'VOLUME ["/$V"]',
-        'COPY --chown=$V --chmod=7$V $V /$V/',
-        'ADD --checksum=sha256:$V $V /$V',
+        'COPY --chown=$V --chmod=u+$V $V /$V/',
+        // STOPSIGNAL, --chmod and --checksum are validated after expansion: the values must be valid.
+        'ADD --checksum=sha256:${V:+0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef} https://example.com/$V /$V',
       ].join('\n'),
     );
     const at = (i: number) => instructionAt(r, 0, i);
@@ -182,7 +188,7 @@ describe('which words are expanded', () => {
     const user = at(8);
     assert.equal(user.kind === 'user' ? user.user : undefined, 'x:x');
     const sig = at(9);
-    assert.equal(sig.kind === 'stopsignal' ? sig.signal : undefined, 'SIGx');
+    assert.equal(sig.kind === 'stopsignal' ? sig.signal : undefined, 'SIGxCPU');
     const vol = at(10);
     assert.deepEqual(vol.kind === 'volume' ? vol.volumes : undefined, ['/x']);
     const copy = at(11);
@@ -190,10 +196,13 @@ describe('which words are expanded', () => {
       copy.kind === 'copy'
         ? [copy.chown, copy.chmod, copy.sources.sourcePaths, copy.sources.destPath]
         : undefined,
-      ['x', '7x', ['x'], '/x/'],
+      ['x', 'u+x', ['x'], '/x/'],
     );
     const add = at(12);
-    assert.equal(add.kind === 'add' ? add.checksum : undefined, 'sha256:x');
+    assert.equal(
+      add.kind === 'add' ? add.checksum : undefined,
+      'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    );
     for (const i of [1, 7, 8, 9, 10, 11, 12]) {
       assert.deepEqual(
         argsAt(r, 0, i),
