@@ -2,13 +2,11 @@
  * `ADD --checksum`: only for HTTP(S) sources (a content digest) and Git sources (a commit).
  */
 
+import { isHttpSource, parseGitSource } from './remote-source.js';
+
 /** Git URLs as the Dockerfile reference lists them for ADD. */
 export function isGitSource(src: string): boolean {
-  return /^(?:git@|git:\/\/|ssh:\/\/)/i.test(src) || /^https?:\/\/.*\.git(?:[#?].*)?$/i.test(src);
-}
-
-export function isHttpSource(src: string): boolean {
-  return /^https?:\/\//i.test(src);
+  return parseGitSource(src) !== undefined;
 }
 
 const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
