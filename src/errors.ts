@@ -95,6 +95,10 @@ export const ErrorCode = {
   ProgressEvent: 'E_PROGRESS_EVENT',
   /** Build context problems: a COPY/ADD source that does not exist, an unreadable context or Dockerfile. */
   Context: 'E_CONTEXT',
+  /** A registry configuration file (registries.conf, kiln's registries.json) that cannot be read or parsed. */
+  RegistryConfig: 'E_REGISTRY_CONFIG',
+  /** A registry (or repository) marked `blocked` in the registry configuration. */
+  RegistryBlocked: 'E_REGISTRY_BLOCKED',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode, KilnError } from '../errors.js';
+import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { convertIndex, convertManifest, manifestFormat } from '../oci/convert.js';
 import { sha256Digest } from '../oci/digest.js';
 import { isIndexMediaType, isManifestMediaType, layerMediaTypeInfo } from '../oci/media-types.js';
@@ -24,12 +24,14 @@ import {
 import type { Descriptor, ImageIndex, ImageManifest, ManifestFormat } from '../oci/types.js';
 import { compressForExport } from './compress-for-export.js';
 import { exportMediaType } from './store-transport.js';
-import type { ImageDestination, ImageSource } from './transport.js';
+import type { BlobPutOutcome, BlobSupply, ImageDestination, ImageSource } from './transport.js';
 
 /** Progress of a copy, one event per blob or document. */
 export type CopyProgress =
   | { readonly kind: 'blob-copied'; readonly descriptor: Descriptor }
   | { readonly kind: 'blob-skipped'; readonly descriptor: Descriptor }
+  /** A registry destination mounted the blob from the source repository (no bytes moved). */
+  | { readonly kind: 'blob-mounted'; readonly descriptor: Descriptor }
   | { readonly kind: 'layer-compressed'; readonly from: Descriptor; readonly to: Descriptor }
   | { readonly kind: 'manifest'; readonly descriptor: Descriptor };
 
@@ -66,6 +68,8 @@ export interface CopyResult {
   /** Config and layer blobs written (manifests and indexes are not counted). */
   readonly blobsCopied: number;
   readonly blobsSkipped: number;
+  /** Blobs a registry destination mounted from the source repository (also not counted as copied). */
+  readonly blobsMounted: number;
 }
 
 /** Copies every image `src` names into `dst` and commits; on failure the destination is aborted. */
@@ -90,7 +94,12 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyResult> 
       images.push({ source: image.root, root, names: image.names });
     }
     await dst.commit();
-    return { images, blobsCopied: copier.copied, blobsSkipped: copier.skipped };
+    return {
+      images,
+      blobsCopied: copier.copied,
+      blobsSkipped: copier.skipped,
+      blobsMounted: copier.mounted,
+    };
   } catch (error) {
     await dst.abort().catch(() => undefined);
     throw error;
@@ -108,6 +117,7 @@ class Copier {
   readonly #nodes = new Map<string, Promise<Descriptor>>();
   copied = 0;
   skipped = 0;
+  mounted = 0;
 
   constructor(options: CopyImageOptions) {
     this.#options = options;
@@ -252,9 +262,7 @@ class Copier {
         this.skipped += 1;
         this.#options.onProgress?.({ kind: 'blob-skipped', descriptor });
       } else {
-        await dst.putBlob(descriptor, createReadStream(path));
-        this.copied += 1;
-        this.#options.onProgress?.({ kind: 'blob-copied', descriptor });
+        await this.#put(descriptor, { open: async () => createReadStream(path) });
       }
       this.#blobs.set(descriptor.digest, Promise.resolve());
       return descriptor;
@@ -280,8 +288,30 @@ class Copier {
       this.#options.onProgress?.({ kind: 'blob-skipped', descriptor });
       return;
     }
-    await dst.putBlob(descriptor, await src.openBlob(descriptor));
-    this.copied += 1;
-    this.#options.onProgress?.({ kind: 'blob-copied', descriptor });
+    await this.#put(descriptor, {
+      open: () => src.openBlob(descriptor),
+      ...(src.registryLocation !== undefined ? { location: src.registryLocation } : {}),
+    });
+  }
+
+  /** Stores one blob the destination lacks (reopenable and mountable when the destination can use that). */
+  async #put(descriptor: Descriptor, supply: BlobSupply): Promise<void> {
+    const { dst } = this.#options;
+    const outcome: BlobPutOutcome =
+      dst.putBlobFrom !== undefined
+        ? await dst.putBlobFrom(descriptor, supply)
+        : await dst.putBlob(descriptor, await supply.open()).then(() => 'copied' as const);
+    switch (outcome) {
+      case 'copied':
+        this.copied += 1;
+        this.#options.onProgress?.({ kind: 'blob-copied', descriptor });
+        return;
+      case 'mounted':
+        this.mounted += 1;
+        this.#options.onProgress?.({ kind: 'blob-mounted', descriptor });
+        return;
+      default:
+        assertNever(outcome, 'blob put outcome');
+    }
   }
 }

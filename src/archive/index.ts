@@ -46,6 +46,17 @@ export {
   type RegistryTransport,
   type TransportContext,
 } from './open-transport.js';
+export {
+  type PushedImage,
+  RegistryDestination,
+  type RegistryDestinationOptions,
+} from './registry-destination.js';
+export { MAX_SMALL_BLOB_SIZE, RegistrySource, type RegistrySourceOptions } from './registry-source.js';
+export {
+  type RegistryPurpose,
+  type RegistryTransportOptions,
+  registryTransport,
+} from './registry-transport.js';
 export { StoreDestination, type StoredImage, StoreSource } from './store-transport.js';
 export type * from './transport.js';
 export {

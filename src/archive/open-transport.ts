@@ -14,7 +14,7 @@ import { StoreDestination, StoreSource } from './store-transport.js';
 import type { ImageDestination, ImageSource } from './transport.js';
 import type { ImagePick, TransportSpec } from './transport-spec.js';
 
-/** Registry transport hooks (`docker://REF`), provided by the registry module when wired in. */
+/** Registry transport hooks (`docker://REF`); `registryTransport()` (registry-transport.ts) makes them. */
 export interface RegistryTransport {
   source(ref: string): Promise<ImageSource>;
   destination(ref: string): Promise<ImageDestination>;

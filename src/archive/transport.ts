@@ -17,10 +17,30 @@ export interface SourceImage {
   readonly names: readonly string[];
 }
 
+/** A repository on a registry that holds a source's blobs (a destination on that registry can mount them). */
+export interface RegistryLocation {
+  /** `host[:port]` as in references. */
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** A blob offered to a destination: reopenable (so failed uploads can start again), maybe mountable. */
+export interface BlobSupply {
+  /** The blob's verified bytes, opened afresh on every call. */
+  open(): Promise<Readable>;
+  /** Where the source keeps it, when that is a registry. */
+  readonly location?: RegistryLocation;
+}
+
+/** How `putBlobFrom` stored a blob: its bytes were copied, or the registry mounted it from the source repository. */
+export type BlobPutOutcome = 'copied' | 'mounted';
+
 /** Where images are read from. Every blob it hands out is verified against its descriptor. */
 export interface ImageSource {
   /** For messages, e.g. `oci-archive:/tmp/a.tar`. */
   readonly description: string;
+  /** Set when the source is a registry repository (its blobs can be mounted from there). */
+  readonly registryLocation?: RegistryLocation;
   /** The images this source names: one when a tag/digest was given, else all it holds. */
   images(): Promise<readonly SourceImage[]>;
   /** Whether the blob is available (partially pulled images lack other platforms' manifests). */
@@ -54,6 +74,11 @@ export interface ImageDestination {
   hasBlob(descriptor: Descriptor): Promise<boolean>;
   /** Stores a blob from `content`; fails (and keeps nothing) unless digest and size match. */
   putBlob(descriptor: Descriptor, content: Readable): Promise<void>;
+  /**
+   * Optional: stores a blob from a supply that can be reopened (retries) or mounted (registries).
+   * `copyImage` prefers it to `putBlob` when present.
+   */
+  putBlobFrom?(descriptor: Descriptor, supply: BlobSupply): Promise<BlobPutOutcome>;
   /** Stores a manifest or index whose exact bytes are `bytes`. */
   putManifest(descriptor: Descriptor, bytes: Buffer): Promise<void>;
   /**

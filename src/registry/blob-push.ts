@@ -1,7 +1,8 @@
 /**
- * Pushing one blob from the content store: skip when the registry has it, else try cross-repository
+ * Pushing one blob (from the content store or any reopenable stream): skip when the registry has it, else try cross-repository
  * mounts, else upload (monolithic, or chunked above the chunk size), retrying the whole upload.
  */
+import type { Readable } from 'node:stream';
 import { ErrorCode } from '../errors.js';
 import type { Descriptor } from '../oci/types.js';
 import type { ContentStore } from '../store/types.js';
@@ -17,27 +18,41 @@ import type { RegistryClient } from './client.js';
 import type { RepositoryRef } from './reference.js';
 import { isRetryableError, retryDelay, sleep } from './retry.js';
 
-export interface PushBlobOptions {
+/** What every blob push needs, wherever the bytes come from. */
+export interface PushBlobCommon {
   readonly repository: RepositoryRef;
   readonly descriptor: Pick<Descriptor, 'digest' | 'size'>;
-  readonly store: ContentStore;
   /** Other repositories on the same registry that may hold the blob (tried as mount sources, in order). */
   readonly mountFrom?: readonly string[];
   /** Blobs larger than this go up in PATCH chunks of this size (default 32 MiB). */
   readonly chunkSize?: number;
+  /** Do not ask the registry first whether it has the blob (the caller just did). */
+  readonly skipExistsCheck?: boolean;
+  /** Retry a failed upload from the start (default true; false when the bytes cannot be read twice). */
+  readonly retry?: boolean;
   readonly signal?: AbortSignal;
 }
+
+/** A blob push: the bytes come from the content store, or from `open` (called again for each retry). */
+export type PushBlobOptions = PushBlobCommon &
+  (
+    | { readonly store: ContentStore; readonly open?: never }
+    | { readonly open: () => Promise<Readable>; readonly store?: never }
+  );
 
 /** How a blob reached the registry. */
 export type PushBlobOutcome = 'exists' | 'mounted' | 'uploaded';
 
 export const DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024;
 
-/** Pushes one blob from the store: skip when present, else try mounts, else upload (retried whole). */
+/** Pushes one blob: skip when present, else try mounts, else upload (retried whole). */
 export async function pushBlob(client: RegistryClient, options: PushBlobOptions): Promise<PushBlobOutcome> {
   const { repository: repo, descriptor } = options;
   const signal = options.signal ? { signal: options.signal } : {};
-  if ((await headBlob(client, repo, descriptor.digest, { ...signal, push: true })) !== undefined)
+  if (
+    !options.skipExistsCheck &&
+    (await headBlob(client, repo, descriptor.digest, { ...signal, push: true })) !== undefined
+  )
     return 'exists';
   let location: string | undefined;
   for (const from of options.mountFrom ?? []) {
@@ -56,7 +71,7 @@ export async function pushBlob(client: RegistryClient, options: PushBlobOptions)
     const upload: UploadOptions = {
       repository: repo,
       descriptor,
-      open: () => options.store.openBlob(descriptor.digest),
+      open: options.open ?? (() => options.store.openBlob(descriptor.digest)),
       ...(location ? { location } : {}),
       ...signal,
     };
@@ -69,7 +84,8 @@ export async function pushBlob(client: RegistryClient, options: PushBlobOptions)
       const transient =
         isRetryableError(error) || (status !== undefined && (status >= 500 || status === 429));
       const unreachable = (error as { code?: string }).code === ErrorCode.RegistryUnreachable;
-      if (attempt >= policy.retries || !(transient || unreachable) || options.signal?.aborted) throw error;
+      const retries = options.retry === false ? 0 : policy.retries;
+      if (attempt >= retries || !(transient || unreachable) || options.signal?.aborted) throw error;
       location = undefined; // a failed session is not reused
       const delay = retryDelay(attempt, policy, undefined);
       client.options.log?.(

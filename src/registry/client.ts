@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
-import { assertNever, ErrorCode } from '../errors.js';
+import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { Authenticator, basicAuthorization } from './auth/authenticator.js';
 import { type AuthChallenge, parseChallenges, pickChallenge } from './auth/challenge.js';
 import { fetchToken } from './auth/token.js';
@@ -295,6 +295,8 @@ export class RegistryClient {
 
   #networkError(req: RegistryRequest, error: unknown): unknown {
     if (error instanceof RegistryError) return error;
+    // a request body that failed its own checks (a streamed blob that did not verify) keeps its code
+    if (error instanceof KilnError && error.code !== ErrorCode.Aborted) return error;
     if (req.signal?.aborted) {
       return new RegistryError(ErrorCode.Aborted, `${req.action}: aborted`, { cause: error });
     }

@@ -4,7 +4,13 @@
 export { type AuthChallenge, parseChallenges, pickChallenge } from './auth/challenge.js';
 export { mergeScopes, type RepositoryAction, repositoryScope } from './auth/scope.js';
 export { type BearerToken, parseTokenResponse } from './auth/token.js';
-export { DEFAULT_CHUNK_SIZE, type PushBlobOutcome, pushBlob } from './blob-push.js';
+export {
+  DEFAULT_CHUNK_SIZE,
+  type PushBlobCommon,
+  type PushBlobOptions,
+  type PushBlobOutcome,
+  pushBlob,
+} from './blob-push.js';
 export {
   cancelUpload,
   type MountResult,
@@ -22,6 +28,26 @@ export {
   type RegistryRequest,
   type RegistryResponse,
 } from './client.js';
+export {
+  assertNotBlocked,
+  decideRegistryAccess,
+  defaultRegistryConfigPaths,
+  EMPTY_REGISTRY_CONFIG,
+  findRegistryRule,
+  type InsecureReason,
+  insecureRegistriesFromEnv,
+  loadRegistryConfig,
+  mergeRegistryConfigs,
+  parseKilnRegistries,
+  parseRegistriesConf,
+  prefixMatches,
+  type RegistryAccess,
+  type RegistryAccessInput,
+  type RegistryConfig,
+  type RegistryConfigPaths,
+  type RegistryRule,
+  transportOptionsFor,
+} from './config/index.js';
 export { type AuthFile, normalizeAuthKey, parseAuthFile, readAuthFile } from './credentials/auth-file.js';
 export { helperErase, helperGet, helperStore } from './credentials/helper.js';
 export { removeCredential, saveCredential } from './credentials/kiln-auth-file.js';

@@ -133,8 +133,10 @@ describe('kiln save / load / copy', () => {
     ]);
     assert.notEqual(save.code, 0);
     assert.match(save.stderr, /unknown --format/);
-    const copy = await kiln(root(), ['copy', 'example.com/cli/app:1', 'docker://localhost:5000/x:1']);
+    const copy = await kiln(root(), ['copy', 'example.com/cli/app:1', 'docker://localhost:5000/Bad_Name:1']);
     assert.notEqual(copy.code, 0);
-    assert.match(copy.stderr, /docker:\/\/ transport is not available/);
+    assert.match(copy.stderr, /E_REFERENCE/);
+    const unknown = await kiln(root(), ['copy', 'example.com/cli/app:1', 'docker-daemon:x:1']);
+    assert.notEqual(unknown.code, 0);
   });
 });

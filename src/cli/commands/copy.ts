@@ -1,66 +1,96 @@
 /**
  * `kiln copy SRC DST`: copy images between the store (`kiln:REF` or a bare reference), OCI layout
- * directories (`oci:DIR[:NAME]`), OCI archives (`oci-archive:FILE[:NAME]`) and docker-archives
- * (`docker-archive:FILE[:REF]`).
+ * directories (`oci:DIR[:NAME]`), OCI archives (`oci-archive:FILE[:NAME]`), docker-archives
+ * (`docker-archive:FILE[:REF]`) and registries (`docker://REF`).
  */
 import type { Command } from 'commander';
 import { copyImage } from '../../archive/copy-image.js';
 import { openDestination, openSource } from '../../archive/open-transport.js';
+import { registryTransport } from '../../archive/registry-transport.js';
 import { parseTransportSpec } from '../../archive/transport-spec.js';
 import { ErrorCode, KilnError } from '../../errors.js';
 import { defaultPlatform, parsePlatform } from '../../oci/platform.js';
 import type { CliContext } from '../context.js';
+import { parseSize } from './parse-size.js';
+import {
+  type RegistryCommandOptions,
+  registryClientFactory,
+  withRegistryOptions,
+} from './registry-command.js';
 import { openCliStore } from './store-command.js';
 
-interface CopyOptions {
+interface CopyOptions extends RegistryCommandOptions {
   readonly platform?: string;
   readonly format?: string;
   readonly compression?: string;
+  readonly chunkSize?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('copy')
-    .description('Copy images between the store, OCI layouts and image archives')
-    .argument(
-      '<source>',
-      'kiln:REF | REF | oci:DIR[:NAME] | oci-archive:FILE[:NAME] | docker-archive:FILE[:REF]',
-    )
-    .argument('<destination>', 'same forms as the source')
-    .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform image')
-    .option('--format <oci|docker>', 'manifest format to write')
-    .option('--compression <gzip|zstd>', 'compress uncompressed layers')
-    .action(async (from: string, to: string, options: CopyOptions, command: Command) => {
-      if (options.format !== undefined && options.format !== 'oci' && options.format !== 'docker') {
-        throw new KilnError(ErrorCode.Usage, `unknown --format ${JSON.stringify(options.format)}`);
+  withRegistryOptions(
+    program
+      .command('copy')
+      .description('Copy images between the store, registries, OCI layouts and image archives')
+      .argument(
+        '<source>',
+        'kiln:REF | REF | docker://REF | oci:DIR[:NAME] | oci-archive:FILE[:NAME] | docker-archive:FILE[:REF]',
+      )
+      .argument('<destination>', 'same forms as the source')
+      .option('--platform <os/arch[/variant]>', 'copy only this platform of a multi-platform image')
+      .option('--format <oci|docker>', 'manifest format to write')
+      .option('--compression <gzip|zstd>', 'compress uncompressed layers')
+      .option('--chunk-size <size>', 'upload blobs bigger than this to a registry in chunks of this size'),
+  ).action(async (from: string, to: string, options: CopyOptions, command: Command) => {
+    if (options.format !== undefined && options.format !== 'oci' && options.format !== 'docker') {
+      throw new KilnError(ErrorCode.Usage, `unknown --format ${JSON.stringify(options.format)}`);
+    }
+    if (
+      options.compression !== undefined &&
+      options.compression !== 'gzip' &&
+      options.compression !== 'zstd'
+    ) {
+      throw new KilnError(ErrorCode.Usage, `unknown --compression ${JSON.stringify(options.compression)}`);
+    }
+    const host = defaultPlatform({ platform: process.platform, arch: process.arch });
+    const srcSpec = parseTransportSpec(from);
+    const dstSpec = parseTransportSpec(to);
+    const usesRegistry = srcSpec.kind === 'docker' || dstSpec.kind === 'docker';
+    const clientFor = usesRegistry ? await registryClientFactory(ctx, options) : undefined;
+    const context = {
+      store: () => openCliStore(command, ctx),
+      signal: ctx.signal,
+      stdout: ctx.stdout,
+      ...(clientFor !== undefined
+        ? {
+            registry: registryTransport({
+              client: async (ref) => clientFor({ registry: ref.domain, repository: ref.path }),
+              signal: ctx.signal,
+              ...(options.chunkSize !== undefined ? { chunkSize: parseSize(options.chunkSize) } : {}),
+            }),
+          }
+        : {}),
+    };
+    const src = await openSource(srcSpec, context);
+    try {
+      const dst = await openDestination(dstSpec, context);
+      const result = await copyImage({
+        src,
+        dst,
+        signal: ctx.signal,
+        ...(options.platform !== undefined
+          ? { platform: parsePlatform(options.platform, { defaults: host }) }
+          : {}),
+        ...(options.format !== undefined ? { format: options.format as 'oci' | 'docker' } : {}),
+        ...(options.compression !== undefined ? { compression: options.compression as 'gzip' | 'zstd' } : {}),
+      });
+      for (const image of result.images) ctx.stderr.write(`Copied ${image.root.digest}\n`);
+      if (usesRegistry) {
+        ctx.stderr.write(
+          `${result.blobsCopied} blobs copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} already there\n`,
+        );
       }
-      if (
-        options.compression !== undefined &&
-        options.compression !== 'gzip' &&
-        options.compression !== 'zstd'
-      ) {
-        throw new KilnError(ErrorCode.Usage, `unknown --compression ${JSON.stringify(options.compression)}`);
-      }
-      const host = defaultPlatform({ platform: process.platform, arch: process.arch });
-      const context = { store: () => openCliStore(command, ctx), signal: ctx.signal, stdout: ctx.stdout };
-      const src = await openSource(parseTransportSpec(from), context);
-      try {
-        const dst = await openDestination(parseTransportSpec(to), context);
-        const result = await copyImage({
-          src,
-          dst,
-          signal: ctx.signal,
-          ...(options.platform !== undefined
-            ? { platform: parsePlatform(options.platform, { defaults: host }) }
-            : {}),
-          ...(options.format !== undefined ? { format: options.format as 'oci' | 'docker' } : {}),
-          ...(options.compression !== undefined
-            ? { compression: options.compression as 'gzip' | 'zstd' }
-            : {}),
-        });
-        for (const image of result.images) ctx.stderr.write(`Copied ${image.root.digest}\n`);
-      } finally {
-        await src.close();
-      }
-    });
+    } finally {
+      await src.close();
+    }
+  });
 }

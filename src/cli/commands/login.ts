@@ -8,9 +8,9 @@ import { saveCredential } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import {
   credentialPaths,
+  openRegistryClient,
   type RegistryCommandOptions,
   registryArgument,
-  registryClient,
   withRegistryOptions,
 } from './registry-command.js';
 
@@ -55,7 +55,7 @@ export function register(program: Command, ctx: CliContext): void {
       throw new KilnError(ErrorCode.Usage, 'a password is required (--password-stdin or -p)');
     }
     const credential = { kind: 'basic', username: options.username, password } as const;
-    const client = registryClient(ctx, registry, options);
+    const client = await openRegistryClient(ctx, { registry }, options);
     try {
       await client.verifyCredential(registry, credential, ctx.signal);
     } finally {

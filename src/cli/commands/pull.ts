@@ -7,7 +7,7 @@ import { parseReference, referenceString } from '../../oci/reference.js';
 import { imageRefFrom, pullImage } from '../../registry/index.js';
 import { addUntaggedImage, setImageTag } from '../../store/index.js';
 import type { CliContext } from '../context.js';
-import { type RegistryCommandOptions, registryClient, withRegistryOptions } from './registry-command.js';
+import { openRegistryClient, type RegistryCommandOptions, withRegistryOptions } from './registry-command.js';
 import { openCliStore } from './store-command.js';
 
 interface PullOptions extends RegistryCommandOptions {
@@ -29,9 +29,9 @@ export function register(program: Command, ctx: CliContext): void {
     const host = defaultPlatform({ platform: process.platform, arch: process.arch });
     const platform =
       options.platform !== undefined ? parsePlatform(options.platform, { defaults: host }) : host;
+    const client = await openRegistryClient(ctx, { registry: ref.domain, repository: ref.path }, options);
     const store = await openCliStore(command, ctx);
     const lease = await store.createLease();
-    const client = registryClient(ctx, ref.domain, options);
     let fetched = 0;
     let present = 0;
     try {

@@ -2,28 +2,17 @@
  * `kiln push SOURCE [DESTINATION]`: upload a stored image (and everything it references) to a registry.
  */
 import type { Command } from 'commander';
-import { ErrorCode, KilnError } from '../../errors.js';
 import { parseReference, referenceString } from '../../oci/reference.js';
 import { pushImage } from '../../registry/index.js';
 import { resolveRoot } from '../../store/index.js';
 import type { CliContext } from '../context.js';
-import { type RegistryCommandOptions, registryClient, withRegistryOptions } from './registry-command.js';
+import { parseSize } from './parse-size.js';
+import { openRegistryClient, type RegistryCommandOptions, withRegistryOptions } from './registry-command.js';
 import { openCliStore } from './store-command.js';
 
 interface PushOptions extends RegistryCommandOptions {
   readonly chunkSize?: string;
   readonly mountFrom?: readonly string[];
-}
-
-function parseSize(text: string): number {
-  const match = /^(\d+)([kKmMgG]?)i?[bB]?$/.exec(text.trim());
-  if (!match) throw new KilnError(ErrorCode.Usage, `invalid size ${JSON.stringify(text)} (e.g. 16M)`);
-  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
-    match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'
-  ];
-  const size = Number(match[1]) * factor;
-  if (size < 1) throw new KilnError(ErrorCode.Usage, 'chunk size must be positive');
-  return size;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -40,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
       const ref = parseReference(destination ?? source);
       const store = await openCliStore(command, ctx);
       const root = await resolveRoot(store, source);
-      const client = registryClient(ctx, ref.domain, options);
+      const client = await openRegistryClient(ctx, { registry: ref.domain, repository: ref.path }, options);
       try {
         const result = await pushImage(client, {
           repository: { registry: ref.domain, repository: ref.path },

@@ -1,6 +1,7 @@
 /**
- * Shared by the registry commands (login, logout, pull, push): transport flags, credential files and
- * client construction from the command's options and the context's environment.
+ * Shared by the registry commands (login, logout, pull, push, copy): transport flags, credential files,
+ * registry configuration files and client construction from the command's options and the context's
+ * environment.
  *
  * Credentials: `kiln login` writes kiln's own auth file (containers auth.json format, mode 0600) at
  * `--authfile`, `$KILN_AUTH_FILE` or `$XDG_CONFIG_HOME/kiln/auth.json`. Lookups read that file first,
@@ -8,11 +9,19 @@
  */
 import type { Command } from 'commander';
 import {
+  assertNotBlocked,
   type CredentialPaths,
   createRegistryClient,
+  decideRegistryAccess,
   defaultCredentialPaths,
+  defaultRegistryConfigPaths,
+  EMPTY_REGISTRY_CONFIG,
+  insecureRegistriesFromEnv,
   loadCredentials,
+  loadRegistryConfig,
   type RegistryClient,
+  type RegistryConfig,
+  transportOptionsFor,
 } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 
@@ -27,7 +36,10 @@ export interface RegistryCommandOptions {
 /** Adds `--insecure`, `--tls-ca-file`, `--no-tls-verify` and `--authfile` to a command. */
 export function withRegistryOptions(command: Command): Command {
   return command
-    .option('--insecure', 'use plain HTTP for this registry (always done for localhost / 127.0.0.0/8 / ::1)')
+    .option(
+      '--insecure',
+      'use plain HTTP for this registry (always done for localhost / 127.0.0.0/8 / ::1, and for registries marked insecure in registries.conf or kiln/registries.json)',
+    )
     .option('--tls-ca-file <file>', 'PEM file with extra CA certificates to trust')
     .option('--no-tls-verify', 'do not verify TLS certificates (dangerous)')
     .option(
@@ -42,30 +54,80 @@ export function credentialPaths(ctx: CliContext, options: RegistryCommandOptions
   return options.authfile === undefined ? defaults : { ...defaults, kilnAuthFile: options.authfile };
 }
 
-/** `$KILN_INSECURE_REGISTRIES` (comma-separated) plus `registry` when `--insecure` was given. */
-function insecureRegistries(ctx: CliContext, registry: string, options: RegistryCommandOptions): string[] {
-  const fromEnv = (ctx.env.KILN_INSECURE_REGISTRIES ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  return options.insecure ? [...fromEnv, registry] : fromEnv;
+/** What a client is for: a registry, and the repository when there is one (rules can name namespaces). */
+export interface RegistryTarget {
+  readonly registry: string;
+  readonly repository?: string;
 }
 
-/** A registry client configured from the command's options (close it when done). */
+function buildClient(
+  ctx: CliContext,
+  target: RegistryTarget,
+  options: RegistryCommandOptions,
+  config: RegistryConfig,
+): RegistryClient {
+  const fromEnv = insecureRegistriesFromEnv(ctx.env);
+  const access = decideRegistryAccess({
+    registry: target.registry,
+    ...(target.repository !== undefined ? { repository: target.repository } : {}),
+    config,
+    insecureRegistries: fromEnv,
+    ...(options.insecure ? { insecureFlag: true } : {}),
+    ...(options.tlsVerify === false ? { tlsVerify: false } : {}),
+  });
+  assertNotBlocked(
+    access,
+    target.repository === undefined ? target.registry : `${target.registry}/${target.repository}`,
+  );
+  const decided = transportOptionsFor(target.registry, access);
+  return createRegistryClient({
+    credentials: loadCredentials({ paths: credentialPaths(ctx, options), env: ctx.env }),
+    insecureRegistries: [...fromEnv, ...(decided.insecureRegistries ?? [])],
+    ...(decided.tlsRegistries !== undefined ? { tlsRegistries: decided.tlsRegistries } : {}),
+    ...(options.tlsCaFile !== undefined ? { caFile: options.tlsCaFile } : {}),
+    ...(options.tlsVerify === false || decided.skipVerify ? { skipVerify: true } : {}),
+    log: (message) => {
+      if (ctx.env.KILN_DEBUG === '1') ctx.stderr.write(`${message}\n`);
+    },
+  });
+}
+
+/**
+ * A registry client configured from the command's options and `$KILN_INSECURE_REGISTRIES` only
+ * (no configuration files; prefer `openRegistryClient`). Close it when done.
+ */
 export function registryClient(
   ctx: CliContext,
   registry: string,
   options: RegistryCommandOptions,
 ): RegistryClient {
-  return createRegistryClient({
-    credentials: loadCredentials({ paths: credentialPaths(ctx, options), env: ctx.env }),
-    insecureRegistries: insecureRegistries(ctx, registry, options),
-    ...(options.tlsCaFile !== undefined ? { caFile: options.tlsCaFile } : {}),
-    ...(options.tlsVerify === false ? { skipVerify: true } : {}),
-    log: (message) => {
-      if (ctx.env.KILN_DEBUG === '1') ctx.stderr.write(`${message}\n`);
-    },
-  });
+  return buildClient(ctx, { registry }, options, EMPTY_REGISTRY_CONFIG);
+}
+
+/** The registry configuration files of the context's environment (registries.conf, kiln's registries.json). */
+export function loadCliRegistryConfig(ctx: CliContext): Promise<RegistryConfig> {
+  return loadRegistryConfig(defaultRegistryConfigPaths(ctx.env));
+}
+
+/**
+ * Makes registry clients from the command's options, `$KILN_INSECURE_REGISTRIES` and the registry
+ * configuration files (read once). Blocked registries are refused (E_REGISTRY_BLOCKED).
+ */
+export async function registryClientFactory(
+  ctx: CliContext,
+  options: RegistryCommandOptions,
+): Promise<(target: RegistryTarget) => RegistryClient> {
+  const config = await loadCliRegistryConfig(ctx);
+  return (target) => buildClient(ctx, target, options, config);
+}
+
+/** One registry client as `registryClientFactory` makes it. Close it when done. */
+export async function openRegistryClient(
+  ctx: CliContext,
+  target: RegistryTarget,
+  options: RegistryCommandOptions,
+): Promise<RegistryClient> {
+  return (await registryClientFactory(ctx, options))(target);
 }
 
 /** Normalises what users type as a registry (`https://host/v2/` → `host`, Docker Hub aliases → `docker.io`). */
