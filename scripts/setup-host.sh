@@ -45,4 +45,9 @@ for f in /etc/subuid /etc/subgid; do
     sed -i '/^kilntest-noid:/d' "$f"
   fi
 done
+# A cached Debian bookworm minbase rootfs for test/integration/debian-*.test.ts (needs deb.debian.org;
+# without it those tests skip).
+if ! "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/make-debian-rootfs.sh" >/dev/null; then
+  echo "warning: no Debian base rootfs (debootstrap failed: mirror unreachable?); the Debian integration tests will skip" >&2
+fi
 echo "host ready: test users $user (subuid/subgid 200000+65536) and kilntest-noid (no ranges)"

@@ -13,13 +13,16 @@
  *   /etc/hosts, /etc/resolv.conf, /etc/hostname: bound from the step's temp dir;
  *   the step's own mounts, in order.
  * Then: `lo` up (network none), the hostname set, and finally
- *   exec setpriv --bounding-set … --regid G --groups … -- env -i ENV… unshare --root R --wd CWD --setuid U -- ARGS
+ *   exec setpriv --bounding-set … --regid G --groups … -- env -i -S 'NAME=${carrier}…' unshare --root R --wd CWD --setuid U -- ARGS
  * so the command runs chrooted, as its user, with BuildKit's default capability set as the bound.
+ * The environment's values never appear in this script or on any command line: they travel in the
+ * spawned process's environment under carrier names (see step-env.ts).
  */
 import { assertNever } from '../errors.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
 import { shellQuote as q } from './shell-quote.js';
+import type { EnvHandOver } from './step-env.js';
 import type { StepNetwork } from './types.js';
 
 /** BuildKit's (and Docker's) default capabilities for RUN, in setpriv's spelling. */
@@ -52,6 +55,8 @@ export interface ChrootScriptOptions {
   readonly proc: 'fresh' | 'bind-host';
   /** setgroups(2) allowed (false in the single-id fallback: groups are kept as they are). */
   readonly setgroups: boolean;
+  /** How the environment reaches the command (from `envHandOver(step.env)`). */
+  readonly env: EnvHandOver;
 }
 
 /** The outer unshare arguments (program = tools.unshare). */
@@ -137,7 +142,8 @@ export function chrootScript(options: ChrootScriptOptions): string {
     '--',
     tools.env,
     '-i',
-    ...step.env,
+    '-S',
+    options.env.splitString,
     tools.unshare,
     `--root=${step.root}`,
     `--wd=${step.cwd}`,

@@ -3,6 +3,7 @@ import { chrootScript, chrootUnshareArgs } from './chroot-script.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
 import { spawnStep } from './spawn-step.js';
+import { envHandOver } from './step-env.js';
 import type { RunStepOptions } from './types.js';
 
 /** Runs a prepared step with unshare + chroot; resolves with the command's exit code. */
@@ -12,6 +13,7 @@ export async function runChroot(
   tools: HostTools,
   proc: 'fresh' | 'bind-host',
 ): Promise<number> {
+  const env = envHandOver(step.env);
   const script = chrootScript({
     step,
     tools,
@@ -20,11 +22,13 @@ export async function runChroot(
     hostname: options.hostname,
     proc,
     setgroups: options.namespace.setgroups,
+    env,
   });
   return spawnStep({
     program: tools.unshare,
     args: [...chrootUnshareArgs(options.network), '--', tools.sh, '-c', script, 'kiln-step'],
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    // The step's values ride in the environment (never in argv: /proc/PID/cmdline is world-readable).
+    env: { ...env.carriers, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     onStdout: options.onStdout,
     onStderr: options.onStderr,
     signal: options.signal,

@@ -1,4 +1,5 @@
 /** The host programs the chroot strategies use, resolved to absolute paths once. */
+import { execFile } from 'node:child_process';
 import { ErrorCode, KilnError } from '../errors.js';
 import { findProgram } from '../userns/prerequisites.js';
 
@@ -27,8 +28,30 @@ export async function findHostTools(pathVar: string | undefined): Promise<HostTo
     unshare: await need('unshare', 'util-linux'),
     mount: await need('mount', 'mount (util-linux)'),
     setpriv: await need('setpriv', 'util-linux (setpriv)'),
-    env: await need('env', 'coreutils'),
+    env: await splitStringEnv(await need('env', 'coreutils')),
     ip: await findProgram('ip', pathVar),
     hostname: await findProgram('hostname', pathVar),
   };
+}
+
+/**
+ * Checks that `env` expands `${VAR}` in `-S` strings (GNU coreutils >= 8.30), which the chroot
+ * strategies rely on to keep environment values off command lines; returns the path when it does.
+ */
+async function splitStringEnv(path: string): Promise<string> {
+  const works = await new Promise<boolean>((resolve) => {
+    execFile(
+      path,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: env -S expands ${VAR} itself
+      ['-i', '-S', 'KILN_PROBE="${KILN_PROBE_VALUE}"', path],
+      { env: { KILN_PROBE_VALUE: 'a b' }, timeout: 10_000 },
+      (error, stdout) => resolve(error === null && stdout === 'KILN_PROBE=a b\n'),
+    );
+  });
+  if (!works) {
+    throw new KilnError(ErrorCode.Executor, `${path} does not support -S with \${VAR} expansion`, {
+      hint: 'install GNU coreutils >= 8.30, or use --isolation oci',
+    });
+  }
+  return path;
 }

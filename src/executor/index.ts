@@ -16,8 +16,8 @@ export type {
   Isolation,
   IsolationName,
   Mount,
-  StepNetwork,
   RunStepOptions,
   RunStepResult,
+  StepNetwork,
 } from './types.js';
 export { type ResolvedUser, type ResolveUserOptions, resolveUser } from './user.js';

@@ -48,7 +48,8 @@ export async function runOci(
     arch: process.arch,
     seccomp: true,
   });
-  await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+  // config.json holds the step's environment: private to the user, inside the 0700 bundle dir.
+  await writeFile(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
   const id = `kiln-${randomBytes(8).toString('hex')}`;
   const global = runtimeGlobalArgs(isolation, state);
   const log = join(step.tempDir, 'runtime.log');

@@ -119,7 +119,8 @@ export async function prepareStep(options: RunStepOptions): Promise<PreparedStep
     return kept;
   };
   try {
-    await chmod(tempDir, 0o755);
+    // Private: it holds file mounts (secrets) and, for OCI, config.json with the step's environment.
+    await chmod(tempDir, 0o700);
     const cwdHost = await resolveInRoot(root, options.cwd);
     await mkdir(cwdHost, { recursive: true, mode: 0o755 });
     const point = (target: string, kind: MountPointKind) => stubs.ensure(target, kind);

@@ -7,6 +7,7 @@ import { runtimeFailure } from '../../src/executor/oci.js';
 import { ociSpec } from '../../src/executor/oci-spec.js';
 import type { PreparedStep } from '../../src/executor/prepare.js';
 import { shellQuote } from '../../src/executor/shell-quote.js';
+import { envHandOver } from '../../src/executor/step-env.js';
 
 const step: PreparedStep = {
   root: '/r',
@@ -83,6 +84,7 @@ describe('chroot script', () => {
       hostname: 'h',
       proc: 'fresh',
       setgroups: true,
+      env: envHandOver(step.env),
     });
     assert.match(s, /-t proc .* '\/r\/proc'/);
     assert.match(s, /'\/sbin\/ip' link set lo up/);
@@ -92,8 +94,10 @@ describe('chroot script', () => {
     assert.match(last, /^exec '\/usr\/bin\/setpriv' '--bounding-set=-all,\+chown/);
     assert.match(
       last,
-      /'--regid=1000' '--groups=2000' '--' '\/usr\/bin\/env' '-i' 'PATH=\/bin' 'Q=it'\\''s'/,
+      /'--regid=1000' '--groups=2000' '--' '\/usr\/bin\/env' '-i' '-S' 'PATH="\$\{__kiln_step_env_0\}" Q="\$\{__kiln_step_env_1\}"'/,
     );
+    // No environment value is in the script (it becomes a command line).
+    assert.doesNotMatch(s, /it'\\''s|=\/bin/);
     assert.match(last, /'--root=\/r' '--wd=\/w' '--setuid=1000' '--' 'sh' '-c' 'echo hi'$/);
     assert.ok(chrootUnshareArgs('none').includes('--net'));
     assert.ok(!chrootUnshareArgs('host').includes('--net'));
@@ -107,6 +111,7 @@ describe('chroot script', () => {
       hostname: 'h',
       proc: 'bind-host',
       setgroups: false,
+      env: envHandOver(step.env),
     });
     assert.match(s, /--rbind \/proc '\/r\/proc'/);
     assert.match(s, /'--keep-groups'/);
