@@ -3,14 +3,31 @@
  * modes after owners (chown clears setuid), xattrs, hardlinks, symlinks, FIFOs, device nodes,
  * whiteouts and opaque directories, later entries replacing earlier ones. Hostile names are refused or
  * neutralised (see entry-path.ts); nothing is ever written outside `root`.
+ *
+ * Performance: per-entry filesystem calls are synchronous. On many small files the async API spends
+ * most of its time in thread-pool round trips (measured 7x slower for 5,000 files); each sync call here
+ * blocks the event loop for one syscall on one entry, while decompression runs in the thread pool.
+ * Body pieces of 256 KiB and more are written asynchronously (see ASYNC_WRITE).
  */
-import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  write,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
-import { decompress, digestingStream, type LayerCompression } from './compression.js';
+import { Digester } from '../oci/digest.js';
+import { decompress, type LayerCompression } from './compression.js';
 import { cleanEntryName, RootedResolver } from './entry-path.js';
 import { finishNodes, type NodeMeta } from './finish-nodes.js';
 import type { OwnershipStrategy, OwnershipWriter } from './ownership.js';
@@ -67,6 +84,17 @@ class LayerApplier {
   readonly #created = new Set<string>();
   readonly #meta = new Map<string, NodeMeta>();
   readonly #xattrs: XattrWrite[] = [];
+  /**
+   * Directories this apply created (empty when made): a name under one exists only if this apply
+   * created it, so the existence lstat is skipped for names not in `#created`.
+   */
+  readonly #fresh = new Set<string>();
+  /** Removals so far; with none, finishNodes can trust that every recorded path is still as made. */
+  #removals = 0;
+  readonly #onCreate = (dir: string): void => {
+    this.#created.add(dir);
+    this.#fresh.add(dir);
+  };
 
   constructor(options: ApplyOptions) {
     this.#options = options;
@@ -93,12 +121,11 @@ class LayerApplier {
       await this.#whiteout(header.name, parentSegments, base);
       return;
     }
-    const parent = await this.#resolver.resolveDir(header.name, parentSegments, true, (dir) =>
-      this.#created.add(dir),
-    );
+    const parent = this.#resolver.resolveDirSync(header.name, parentSegments, true, this.#onCreate);
     const path = join(parent!, base);
     if (path === this.#options.root) return;
-    const existing = await lstat(path).catch(() => undefined);
+    const known = this.#fresh.has(parent!) && !this.#created.has(path);
+    const existing = known ? undefined : lstatSync(path, { throwIfNoEntry: false });
     if (header.type === 'directory' && existing?.isDirectory()) {
       await this.#finishNode(path, header, true);
       this.#created.add(path);
@@ -108,17 +135,18 @@ class LayerApplier {
       await this.#hardlink(header, path);
       return;
     }
-    if (existing !== undefined) await this.#remove(path);
+    if (existing !== undefined) this.#remove(path);
     switch (header.type) {
       case 'directory':
-        await mkdir(path, { mode: 0o700 });
+        mkdirSync(path, { mode: 0o700 });
+        this.#fresh.add(path);
         break;
       case 'file':
         await writeFileBody(path, entry.body);
         break;
       case 'symlink':
-        await symlink(header.linkname, path);
-        this.#resolver.invalidate();
+        // No cache invalidation: `path` did not exist (or was removed above, which invalidated).
+        symlinkSync(header.linkname, path);
         break;
       case 'fifo':
       case 'char-device':
@@ -192,33 +220,37 @@ class LayerApplier {
         `${JSON.stringify(header.name)}: hardlink to ${JSON.stringify(header.linkname)} ${why}`,
       );
     if (targetSegments.length === 0) throw refuse('points at the root');
-    const targetParent = await this.#resolver.resolveDir(header.name, targetSegments.slice(0, -1), false);
+    const targetParent = this.#resolver.resolveDirSync(header.name, targetSegments.slice(0, -1), false);
     if (targetParent === undefined) throw refuse('has no such target');
     const target = join(targetParent, targetSegments[targetSegments.length - 1]!);
-    const stat = await lstat(target).catch(() => undefined);
+    const stat = lstatSync(target, { throwIfNoEntry: false });
     if (stat === undefined) throw refuse('has no such target');
     if (stat.isDirectory()) throw refuse('points at a directory');
     if (target === path) return;
-    const existing = await lstat(path).catch(() => undefined);
-    if (existing !== undefined) await this.#remove(path);
-    await link(target, path);
+    const existing = lstatSync(path, { throwIfNoEntry: false });
+    if (existing !== undefined) this.#remove(path);
+    linkSync(target, path);
     this.#created.add(path);
   }
 
-  async #remove(path: string): Promise<void> {
-    await rm(path, { recursive: true, force: true });
+  #remove(path: string): void {
+    rmSync(path, { recursive: true, force: true });
+    this.#removals++;
     this.#meta.delete(path);
     this.#resolver.invalidate();
   }
 
   async #whiteout(name: string, parentSegments: readonly string[], base: string): Promise<void> {
-    const parent = await this.#resolver.resolveDir(name, parentSegments, base === OPAQUE_MARKER, (dir) =>
-      this.#created.add(dir),
+    const parent = this.#resolver.resolveDirSync(
+      name,
+      parentSegments,
+      base === OPAQUE_MARKER,
+      this.#onCreate,
     );
     if (base === OPAQUE_MARKER) {
-      for (const child of await readdir(parent!)) {
+      for (const child of readdirSync(parent!)) {
         const path = join(parent!, child);
-        if (!this.#created.has(path)) await this.#remove(path);
+        if (!this.#created.has(path)) this.#remove(path);
       }
       return;
     }
@@ -232,7 +264,7 @@ class LayerApplier {
     }
     if (parent === undefined) return;
     const path = join(parent, victim);
-    if ((await lstat(path).catch(() => undefined)) !== undefined) await this.#remove(path);
+    if (lstatSync(path, { throwIfNoEntry: false }) !== undefined) this.#remove(path);
   }
 
   /** Xattrs (before modes: user xattrs need write access), then modes and mtimes, deepest first. */
@@ -249,23 +281,49 @@ class LayerApplier {
     for (const problem of await writeXattrs(this.#xattrs, signal)) {
       this.warn({ kind: 'xattr-failed', path: '', message: problem.message });
     }
-    await finishNodes(this.#options.root, this.#meta);
+    await finishNodes(this.#options.root, this.#meta, { unchanged: this.#removals === 0 });
   }
 }
 
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Pieces at least this large are written asynchronously: the thread-pool round trip is negligible
+ * next to the copy, and a large write that waits for disk writeback must not stall the event loop.
+ */
+const ASYNC_WRITE = 256 * 1024;
+
+function writeAsync(fd: number, chunk: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    write(fd, chunk, offset, chunk.length - offset, null, (error, written) =>
+      error === null ? resolve(written) : reject(error),
+    );
+  });
+}
+
+/** Writes a body chunk by chunk as it streams in (small pieces synchronously: see the note at the top). */
 async function writeFileBody(path: string, body: AsyncIterable<Buffer>): Promise<void> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await open(path, flags, 0o600);
+  const fd = openSync(path, CREATE_FLAGS, 0o600);
   try {
     for await (const chunk of body) {
       let offset = 0;
       while (offset < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, offset);
-        offset += bytesWritten;
+        offset +=
+          chunk.length - offset >= ASYNC_WRITE
+            ? await writeAsync(fd, chunk, offset)
+            : writeSync(fd, chunk, offset);
       }
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+/** Hashes the tar bytes as the reader pulls them (no extra stream stage in between). */
+async function* hashing(source: AsyncIterable<Buffer>, digester: Digester): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    digester.update(chunk);
+    yield chunk;
   }
 }
 
@@ -306,12 +364,12 @@ export async function applyLayer(input: Readable, options: ApplyOptions): Promis
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const tarBytes = await decompress(input, decompressOptions);
-  const hashed = digestingStream(tarBytes);
+  const digester = new Digester('sha256');
   const applier = new LayerApplier(options);
   let entries = 0;
   let current: string | undefined;
   try {
-    for await (const entry of readTar(hashed.stream, limits)) {
+    for await (const entry of readTar(hashing(tarBytes, digester), limits)) {
       if (options.signal?.aborted) throw new KilnError(ErrorCode.Aborted, 'layer apply aborted');
       current = entry.header.name;
       entries++;
@@ -320,9 +378,8 @@ export async function applyLayer(input: Readable, options: ApplyOptions): Promis
     }
     await applier.finish(options.signal);
   } catch (error) {
-    hashed.stream.destroy();
+    tarBytes.destroy();
     throw errorWithEntry(error, current);
   }
-  const { digest, size } = await hashed.result;
-  return { entries, diffID: digest, size, warnings: applier.warnings };
+  return { entries, diffID: digester.digest(), size: digester.size, warnings: applier.warnings };
 }

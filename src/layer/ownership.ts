@@ -9,7 +9,8 @@
  *   xattrs on regular files and directories, so symlink / FIFO owners are not recorded (they read back
  *   as 0:0).
  */
-import { appendFile, lchown, readFile } from 'node:fs/promises';
+import { lchownSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import {
@@ -71,7 +72,7 @@ export function nativeOwnership(): OwnershipStrategy {
       return {
         pendingXattrs: [],
         async setOwner(node: OwnedNode): Promise<void> {
-          await lchown(node.path, node.uid, node.gid);
+          lchownSync(node.path, node.uid, node.gid); // sync: one syscall, see apply.ts
         },
         async finish(): Promise<void> {},
       };

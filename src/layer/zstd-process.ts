@@ -27,7 +27,7 @@ export function zstdStream(input: Readable, options: ZstdOptions): Readable {
   }
   const args = options.mode === 'compress' ? ['-q', '-c', `-${level}`] : ['-q', '-d', '-c'];
   const child = spawn('zstd', args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   let stderr = '';
   let failure: Error | undefined;
   const fail = (error: Error): void => {

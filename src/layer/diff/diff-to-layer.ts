@@ -10,9 +10,11 @@
  *
  * Entries are emitted depth-first in byte order of names, parents before children; unchanged parent
  * directories of changed nodes are included. Hardlinks inside the layer are kept (by dev+ino).
+ *
+ * Tree walking and file reads use synchronous calls (one syscall or one read of at most 1 MiB at a
+ * time): on many small files the async API spends most of its time in thread-pool round trips.
  */
-import { type BigIntStats, createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { type BigIntStats, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { ErrorCode, KilnError } from '../../errors.js';
@@ -99,8 +101,8 @@ class DiffWriter {
       }
       this.#links.set(key, rel);
     }
-    const body = header.type === 'file' ? createReadStream(path) : undefined;
-    await this.#writer.add(header, body);
+    if (header.type === 'file') await this.#writer.addFile(header, path);
+    else await this.#writer.add(header);
     return header;
   }
 
@@ -141,13 +143,12 @@ class DiffWriter {
   }
 }
 
-async function lstatOrUndefined(path: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(path, { bigint: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+function lstatOrUndefined(path: string): BigIntStats | undefined {
+  return lstatSync(path, { bigint: true, throwIfNoEntry: false });
+}
+
+function lstatBig(path: string): BigIntStats {
+  return lstatSync(path, { bigint: true });
 }
 
 function isYes(value: Buffer | undefined): boolean {
@@ -156,18 +157,22 @@ function isYes(value: Buffer | undefined): boolean {
 
 /** Walks an overlay upper dir. */
 async function walkUpper(w: DiffWriter, options: DiffOptions, rel: string, dir: string): Promise<void> {
-  const names = (await readdir(dir)).sort(compareNames);
-  const whiteoutTime = async (): Promise<number> =>
-    options.sourceDateEpoch ?? Number((await lstat(dir, { bigint: true })).mtimeMs / 1000n);
-  const items: { emitName: string; name: string; whiteout: boolean }[] = [];
+  const names = readdirSync(dir).sort(compareNames);
+  let dirTime: number | undefined;
+  const whiteoutTime = (): number => {
+    dirTime ??= options.sourceDateEpoch ?? Number(lstatBig(dir).mtimeMs / 1000n);
+    return dirTime;
+  };
+  // One lstat per name (kept for the second pass: nothing else writes to the tree during a diff).
+  const items: { emitName: string; name: string; whiteout: boolean; stat: BigIntStats }[] = [];
   for (const name of names) {
     const path = join(dir, name);
-    const stat = await lstat(path, { bigint: true });
+    const stat = lstatBig(path);
     const xattrs = w.upperXattrs.get(path);
     const whiteout =
       (stat.isCharacterDevice() && stat.rdev === 0n) ||
       (stat.isFile() && stat.size === 0n && WHITEOUT_XATTRS.some((x) => xattrs?.has(x)));
-    items.push({ emitName: whiteout ? `.wh.${name}` : name, name, whiteout });
+    items.push({ emitName: whiteout ? `.wh.${name}` : name, name, whiteout, stat });
   }
   items.sort((a, b) => compareNames(a.emitName, b.emitName));
   for (const item of items) {
@@ -175,11 +180,11 @@ async function walkUpper(w: DiffWriter, options: DiffOptions, rel: string, dir: 
     const childRel = rel === '' ? item.name : `${rel}/${item.name}`;
     if (w.excluded(childRel)) continue;
     if (item.whiteout) {
-      await w.emitWhiteout(rel, item.emitName, await whiteoutTime());
+      await w.emitWhiteout(rel, item.emitName, whiteoutTime());
       continue;
     }
     const path = join(dir, item.name);
-    const stat = await lstat(path, { bigint: true });
+    const stat = item.stat;
     if (stat.isDirectory()) {
       await w.enterDir(childRel, path, stat, true);
       const xattrs = w.upperXattrs.get(path);
@@ -235,9 +240,10 @@ async function changedNode(
   if (u.isDirectory()) return u.mtimeNs !== l.mtimeNs;
   if (u.rdev !== l.rdev || u.size !== l.size || u.mtimeNs !== l.mtimeNs) return true;
   if (u.isSymbolicLink()) {
-    return (await readlink(upperPath)) !== (await readlink(lowerPath));
+    return readlinkSync(upperPath) !== readlinkSync(lowerPath);
   }
-  if (u.isFile() && u.mtimeNs % 1_000_000_000n === 0n) return !(await sameContent(upperPath, lowerPath));
+  if (u.isFile() && u.mtimeNs % 1_000_000_000n === 0n)
+    return !(await sameContent(upperPath, lowerPath, Number(u.size)));
   return false;
 }
 
@@ -249,8 +255,8 @@ async function walkCompare(
   upperDir: string,
   lowerDir: string | undefined,
 ): Promise<void> {
-  const upperNames = await readdir(upperDir);
-  const lowerNames = lowerDir === undefined ? [] : await readdir(lowerDir);
+  const upperNames = readdirSync(upperDir);
+  const lowerNames = lowerDir === undefined ? [] : readdirSync(lowerDir);
   const present = new Set(upperNames);
   const items = [
     ...upperNames.map((name) => ({ emitName: name, name, whiteout: false })),
@@ -258,20 +264,20 @@ async function walkCompare(
       .filter((n) => !present.has(n))
       .map((name) => ({ emitName: `.wh.${name}`, name, whiteout: true })),
   ].sort((a, b) => compareNames(a.emitName, b.emitName));
+  let dirTime: number | undefined;
   for (const item of items) {
     options.signal?.throwIfAborted();
     const childRel = rel === '' ? item.name : `${rel}/${item.name}`;
     if (w.excluded(childRel)) continue;
     if (item.whiteout) {
-      const time =
-        options.sourceDateEpoch ?? Number((await lstat(upperDir, { bigint: true })).mtimeMs / 1000n);
-      await w.emitWhiteout(rel, item.emitName, time);
+      dirTime ??= options.sourceDateEpoch ?? Number(lstatBig(upperDir).mtimeMs / 1000n);
+      await w.emitWhiteout(rel, item.emitName, dirTime);
       continue;
     }
     const upperPath = join(upperDir, item.name);
-    const u = await lstat(upperPath, { bigint: true });
+    const u = lstatBig(upperPath);
     const lowerPath = lowerDir === undefined ? '' : join(lowerDir, item.name);
-    const l = lowerDir === undefined ? undefined : await lstatOrUndefined(lowerPath);
+    const l = lowerDir === undefined ? undefined : lstatOrUndefined(lowerPath);
     const changed = await changedNode(w, upperPath, u, lowerPath, l);
     if (u.isDirectory()) {
       await w.enterDir(childRel, upperPath, u, changed);
@@ -324,7 +330,8 @@ async function produce(out: PassThrough, options: DiffOptions): Promise<void> {
  * failures destroy it (and reject `result`). `result` settles after the stream was read to its end.
  */
 export function diffToLayer(options: DiffOptions): LayerDiff {
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Up to 4 MiB buffered: reading files runs ahead while the consumer compresses or writes.
+  const out = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   const digested = digestingStream(out);
   produce(out, options).catch((error: unknown) => {
     out.destroy(error instanceof Error ? error : new Error(String(error)));

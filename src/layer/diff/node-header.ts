@@ -3,7 +3,7 @@
  * user/group names, whole-second mtimes clamped to SOURCE_DATE_EPOCH, xattrs minus private ones.
  */
 import type { BigIntStats } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
 import type { OwnerReader } from '../ownership.js';
 import type { TarEntryHeader, TarEntryType } from '../tar/types.js';
 import type { XattrMap } from '../xattr-tools.js';
@@ -69,7 +69,7 @@ export async function headerForNode(
     gid: owner.gid,
     size: type === 'file' ? Number(stat.size) : 0,
     mtime: clampMtime(Number(stat.mtimeMs / 1000n), context.sourceDateEpoch),
-    linkname: type === 'symlink' ? await readlink(path) : '',
+    linkname: type === 'symlink' ? readlinkSync(path) : '',
     devmajor: type === 'char-device' || type === 'block-device' ? (rdev >>> 8) & 0xfff : 0,
     devminor:
       type === 'char-device' || type === 'block-device' ? (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) : 0,

@@ -79,6 +79,15 @@ export class ByteReader {
     }
   }
 
+  /** Discards the next `n` bytes; throws `onShort()` if the stream ends first. */
+  async skip(n: number, onShort: () => Error): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      if (this.#pendingBytes === 0 && !(await this.#fill())) throw onShort();
+      left -= this.#take(Math.min(left, this.#pendingBytes)).length;
+    }
+  }
+
   /** Reads and discards everything that is left (so upstream verifiers see the whole input). */
   async drain(): Promise<void> {
     for (;;) {

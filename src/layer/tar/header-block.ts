@@ -34,8 +34,9 @@ export function isZeroBlock(block: Buffer): boolean {
 }
 
 function checksumOf(block: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+  let sum = 8 * 0x20; // the checksum field itself counts as spaces
+  for (let i = 0; i < 148; i++) sum += block[i]!;
+  for (let i = 156; i < BLOCK_SIZE; i++) sum += block[i]!;
   return sum;
 }
 
@@ -57,13 +58,20 @@ function fieldNumber(block: Buffer, offset: number, length: number, what: string
     }
     return value;
   }
-  const text = field
-    .toString('latin1')
-    .replace(/[\0 ]+$/, '')
-    .replace(/^[ \0]+/, '');
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw unsafe(`invalid ${what} field ${JSON.stringify(text)} in tar header`);
-  const value = Number.parseInt(text, 8);
+  // Octal digits surrounded by optional spaces / NULs, parsed without building strings (hot path).
+  let start = 0;
+  let end = field.length;
+  while (start < end && (field[start] === 0x20 || field[start] === 0)) start++;
+  while (end > start && (field[end - 1] === 0x20 || field[end - 1] === 0)) end--;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = field[i]! - 0x30;
+    if (digit < 0 || digit > 7) {
+      const text = field.toString('latin1', start, end);
+      throw unsafe(`invalid ${what} field ${JSON.stringify(text)} in tar header`);
+    }
+    value = value * 8 + digit;
+  }
   if (!Number.isSafeInteger(value)) throw unsafe(`${what} out of range in tar header`);
   return value;
 }
@@ -112,12 +120,14 @@ export interface BlockFields {
   readonly devminor: number;
 }
 
+/** Writes `value` as zero-padded octal digits plus a NUL (the value must fit, see octalLimit). */
 function writeOctal(block: Buffer, offset: number, length: number, value: number): void {
-  const digits = Math.trunc(value)
-    .toString(8)
-    .padStart(length - 1, '0');
-  block.write(digits, offset, length - 1, 'latin1');
+  let rest = Math.trunc(value);
   block[offset + length - 1] = 0;
+  for (let i = offset + length - 2; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
 }
 
 /** Largest value an octal field of `length` bytes can hold (with its terminating NUL). */
@@ -127,22 +137,27 @@ export function octalLimit(length: number): number {
 
 /** Encodes a ustar (POSIX) header block with empty uname/gname. */
 export function encodeHeaderBlock(fields: BlockFields): Buffer {
-  const block = Buffer.alloc(BLOCK_SIZE);
+  const block = Buffer.allocUnsafe(BLOCK_SIZE);
+  encodeHeaderBlockInto(block, 0, fields);
+  return block;
+}
+
+/** Encodes the header block into `target` at `offset` (512 bytes, overwritten entirely). */
+export function encodeHeaderBlockInto(target: Buffer, offset: number, fields: BlockFields): void {
+  const block = target.subarray(offset, offset + BLOCK_SIZE);
+  block.fill(0);
   block.write(fields.name, 0, 100, 'utf8');
   writeOctal(block, 100, 8, fields.mode);
   writeOctal(block, 108, 8, fields.uid);
   writeOctal(block, 116, 8, fields.gid);
   writeOctal(block, 124, 12, fields.size);
   writeOctal(block, 136, 12, fields.mtime);
-  block.write(fields.typeflag, 156, 1, 'latin1');
-  block.write(fields.linkname, 157, 100, 'utf8');
+  block[156] = fields.typeflag.charCodeAt(0);
+  if (fields.linkname !== '') block.write(fields.linkname, 157, 100, 'utf8');
   USTAR_MAGIC.copy(block, 257);
   writeOctal(block, 329, 8, fields.devmajor);
   writeOctal(block, 337, 8, fields.devminor);
-  block.write(fields.prefix, 345, 155, 'utf8');
-  const sum = checksumOf(block);
-  block.write(sum.toString(8).padStart(6, '0'), 148, 6, 'latin1');
-  block[154] = 0;
+  if (fields.prefix !== '') block.write(fields.prefix, 345, 155, 'utf8');
+  writeOctal(block, 148, 7, checksumOf(block));
   block[155] = 0x20;
-  return block;
 }

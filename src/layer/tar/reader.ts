@@ -2,6 +2,7 @@
  * Streaming tar reader: yields one member at a time with PAX / GNU extension records folded in and
  * every field validated. Bodies are streamed; a body the caller does not read is skipped.
  */
+import { isUtf8 } from 'node:buffer';
 import { ErrorCode, KilnError } from '../../errors.js';
 import { ByteReader } from './byte-reader.js';
 import { BLOCK_SIZE, decodeHeaderBlock, isZeroBlock, type RawHeader } from './header-block.js';
@@ -52,9 +53,8 @@ function decodeName(bytes: Buffer, what: string, limits: TarLimits): string {
   if (bytes.length > limits.maxNameLength) {
     throw unsafe(`${what} is ${bytes.length} bytes long (limit ${limits.maxNameLength})`);
   }
-  const text = bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(bytes)) throw unsafe(`${what} is not valid UTF-8 (not supported)`);
-  return text;
+  if (!isUtf8(bytes)) throw unsafe(`${what} is not valid UTF-8 (not supported)`);
+  return bytes.toString('utf8');
 }
 
 interface Extensions {
@@ -187,16 +187,10 @@ export async function* readTar(
     }
     const shortEntry = (): KilnError =>
       unsafe(`truncated archive inside entry ${JSON.stringify(header.name)}`);
-    let bodyRead = 0;
-    const body = (async function* () {
-      for await (const chunk of reader.stream(header.size, shortEntry)) {
-        bodyRead += chunk.length;
-        yield chunk;
-      }
-    })();
-    yield { header, body };
-    const left = dataSize - bodyRead + padding(dataSize);
-    for await (const chunk of reader.stream(left, shortEntry)) bodyRead += chunk.length;
+    const bodyStart = reader.consumed;
+    yield { header, body: reader.stream(header.size, shortEntry) };
+    const left = dataSize - (reader.consumed - bodyStart) + padding(dataSize);
+    await reader.skip(left, shortEntry);
   }
 }
 
