@@ -3,10 +3,9 @@
  * gzip and zstd go through the layer engine's `decompress`; bzip2 and xz through the `bzip2` / `xz`
  * tools (Node has no codec for them, and both tools stream with bounded memory).
  */
-import { spawn } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ErrorCode, KilnError } from '../errors.js';
-import { decompress } from '../layer/index.js';
+import { decompress, processFilter } from '../layer/index.js';
 
 /** Compression formats a context archive may use. */
 export type ContextCompression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -59,54 +58,18 @@ export async function peek(
 }
 
 function toolStream(input: Readable, tool: 'bzip2' | 'xz', signal?: AbortSignal): Readable {
-  const child = spawn(tool, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
-  const out = new PassThrough();
-  let stderr = '';
-  let failed = false;
-  const fail = (error: Error): void => {
-    if (failed) return;
-    failed = true;
-    child.kill('SIGKILL');
-    input.unpipe(child.stdin);
-    out.destroy(error);
-  };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    if (stderr.length < 4096) stderr += text;
+  return processFilter(input, {
+    command: tool,
+    args: ['-d', '-c', '-q'],
+    ...(signal ? { signal } : {}),
+    missing: (cause) =>
+      new KilnError(ErrorCode.Usage, `a ${tool}-compressed context needs the \`${tool}\` program`, {
+        hint: `install ${tool === 'xz' ? 'xz-utils' : 'bzip2'}, or send a plain or gzip tar`,
+        cause,
+      }),
+    failed: (code, detail) =>
+      new KilnError(ErrorCode.UnsafeArchive, `corrupt ${tool} context archive (exit ${code}): ${detail}`),
   });
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') {
-      fail(
-        new KilnError(ErrorCode.Usage, `a ${tool}-compressed context needs the \`${tool}\` program`, {
-          hint: `install ${tool === 'xz' ? 'xz-utils' : 'bzip2'}, or send a plain or gzip tar`,
-          cause: error,
-        }),
-      );
-    } else {
-      fail(new KilnError(ErrorCode.Aborted, `${tool} stopped: ${error.message}`, { cause: error }));
-    }
-  });
-  child.stdin.on('error', () => {});
-  input.on('error', (error) => fail(error));
-  input.pipe(child.stdin);
-  child.stdout.pipe(out, { end: false });
-  child.on('close', (code) => {
-    if (failed) return;
-    if (code === 0) {
-      out.end();
-      return;
-    }
-    const detail = stderr.trim().split('\n').pop() ?? '';
-    fail(new KilnError(ErrorCode.UnsafeArchive, `corrupt ${tool} context archive (exit ${code}): ${detail}`));
-  });
-  out.on('close', () => {
-    if (child.exitCode === null && !failed) {
-      failed = true;
-      child.kill('SIGKILL');
-      input.unpipe(child.stdin);
-    }
-  });
-  return out;
 }
 
 /** The decompressed bytes of a context archive, whatever compression it uses. */

@@ -22,6 +22,7 @@ export {
   type XattrOwnershipOptions,
   xattrOwnership,
 } from './ownership.js';
+export { type ProcessFilterOptions, processFilter } from './process-filter.js';
 export {
   decodeRootlessResource,
   encodeRootlessResource,

@@ -3,7 +3,15 @@
  * plus the image config and history each planned stage ends with. Pure data, readonly, JSON-friendly.
  */
 
-import type { CacheSharing, NetworkMode, RunDevice, SecurityMode } from '../dockerfile/instructions/types.js';
+import type {
+  CacheSharing,
+  NetworkMode,
+  RunDevice,
+  SecretMount,
+  SecurityMode,
+  SshMount,
+  TmpfsMount,
+} from '../dockerfile/instructions/types.js';
 import type { BuildArgUse, StageBase } from '../dockerfile/stages/types.js';
 import type { SourceRange } from '../errors.js';
 import type { PlatformSpec } from '../oci/platform.js';
@@ -83,26 +91,10 @@ export type ExecMount =
       readonly uid: number;
       readonly gid: number;
     }
-  | { readonly type: 'tmpfs'; readonly target: string; readonly sizeBytes?: number }
-  | {
-      readonly type: 'secret';
-      readonly id: string;
-      readonly target?: string;
-      readonly env?: string;
-      readonly required: boolean;
-      readonly mode: number;
-      readonly uid: number;
-      readonly gid: number;
-    }
-  | {
-      readonly type: 'ssh';
-      readonly id: string;
-      readonly target: string;
-      readonly required: boolean;
-      readonly mode: number;
-      readonly uid: number;
-      readonly gid: number;
-    }
+  /** tmpfs, secret and ssh mounts need no planning beyond the front end's typed form. */
+  | TmpfsMount
+  | SecretMount
+  | SshMount
   /** Read-only files made by the planner (heredoc scripts), mounted at `target`. */
   | { readonly type: 'inline'; readonly target: string; readonly files: readonly InlineFile[] };
 
