@@ -7,7 +7,7 @@ import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions
 import type { ResolvedInstruction } from '../dockerfile/stages/types.js';
 import { ErrorCode, KilnError, type SourceLocation } from '../errors.js';
 import { containsWildcards, destRelativeToWorkdir, joinPath, normalizePath } from './paths.js';
-import { httpFileName, isHttpSource, parseGitSource } from './remote-sources.js';
+import { httpFileName, parseGitSource } from './remote-sources.js';
 import {
   displayText,
   locationOf,

@@ -26,7 +26,7 @@ test('walker = every path whose ancestors and itself are not ignored (patterns w
           const prefixes = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
           const path = parts.join('/');
           if (prefixes.some((p) => files.has(p)) || dirs.has(path)) continue;
-          prefixes.forEach((p) => dirs.add(p));
+          for (const p of prefixes) dirs.add(p);
           files.add(path);
         }
         const spec: Record<string, string> = { Dockerfile: 'FROM scratch\n' };

@@ -186,7 +186,7 @@ for (const c of CASES) {
     );
     const sourceLine = c.dockerfile.split('\n')[c.line - 1]!;
     const lines = err.split('\n');
-    const at = lines.findIndex((l) => l === `${c.line} | ${sourceLine}`);
+    const at = lines.indexOf(`${c.line} | ${sourceLine}`);
     assert.ok(at >= 0, `the source line is shown:\n${err}`);
     const caret = /^ *\| ( *)(\^+)$/.exec(lines[at + 1] ?? '');
     assert.ok(caret !== null, `a caret line follows:\n${err}`);

@@ -12,7 +12,10 @@ import { tempRoot } from './store-fixtures.js';
 
 /** The worker beside this file: `.ts` when run from source (tsx), `.js` when run compiled. */
 const WORKER = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './concurrent-worker.ts' : './concurrent-worker.js', import.meta.url),
+  new URL(
+    import.meta.url.endsWith('.ts') ? './concurrent-worker.ts' : './concurrent-worker.js',
+    import.meta.url,
+  ),
 );
 
 interface Worker {
