@@ -22,3 +22,5 @@ export * from './archive/index.js';
 export * from './plan/index.js';
 export * from './secrets/index.js';
 export * from './mounts/index.js';
+export * from './build/index.js';
+export { type OutputSpec, parseOutputSpec } from './export/index.js';

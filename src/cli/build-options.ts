@@ -2,8 +2,14 @@
  * `kiln build` flags → typed options. Flag names and meanings follow `docker build` / `docker buildx build`.
  */
 import { resolve } from 'node:path';
+import { type BuildContextValue, parseBuildContexts } from '../archive/index.js';
 import { ErrorCode, KilnError } from '../errors.js';
+import type { IsolationName, StepNetwork } from '../executor/index.js';
+import { type OutputSpec, parseOutputSpec } from '../export/output-spec.js';
+import { type ProgressMode, parseProgressMode } from '../progress/index.js';
+import { parseSecretSpec, parseSshSpec, type SecretSource, type SshSpec } from '../secrets/index.js';
 
+/** The raw flags commander collects for `kiln build`. */
 export interface BuildFlags {
   readonly file?: string;
   readonly tag: string[];
@@ -12,6 +18,43 @@ export interface BuildFlags {
   readonly platform?: string;
   readonly label: string[];
   readonly check?: boolean;
+  readonly cache?: boolean;
+  readonly noCacheFilter?: string[];
+  readonly pull?: boolean;
+  readonly network?: string;
+  readonly output?: string[];
+  readonly push?: boolean;
+  readonly iidfile?: string;
+  readonly metadataFile?: string;
+  readonly progress?: string;
+  readonly quiet?: boolean;
+  readonly isolation?: string;
+  readonly snapshotter?: string;
+  readonly jobs?: string;
+  readonly sourceDateEpoch?: string;
+  readonly buildContext?: string[];
+  readonly secret?: string[];
+  readonly ssh?: string[];
+}
+
+/** What only a real build (not `--check`) uses. */
+export interface BuildRunOptions {
+  readonly noCache: boolean;
+  readonly noCacheFilter: readonly string[];
+  readonly pull: boolean;
+  readonly network?: StepNetwork;
+  readonly outputs: readonly OutputSpec[];
+  readonly iidFile?: string;
+  readonly metadataFile?: string;
+  readonly progress: ProgressMode;
+  readonly quiet: boolean;
+  readonly isolation: IsolationName;
+  readonly snapshotter: 'auto' | 'overlay' | 'fuse-overlayfs' | 'copy';
+  readonly jobs?: number;
+  readonly sourceDateEpoch?: number;
+  readonly buildContexts: ReadonlyMap<string, BuildContextValue>;
+  readonly secrets: readonly SecretSource[];
+  readonly ssh: readonly SshSpec[];
 }
 
 export interface BuildCliOptions {
@@ -24,6 +67,66 @@ export interface BuildCliOptions {
   readonly platform?: string;
   readonly tags: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+}
+
+const ISOLATIONS = ['auto', 'oci', 'chroot', 'no-pid-sandbox'] as const;
+const SNAPSHOTTERS = ['auto', 'overlay', 'fuse-overlayfs', 'copy'] as const;
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value);
+  if (found === undefined) {
+    throw new KilnError(ErrorCode.Usage, `invalid ${flag} ${JSON.stringify(value)}`, {
+      hint: `use one of: ${allowed.join(', ')}`,
+    });
+  }
+  return found;
+}
+
+function positiveInteger(flag: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    throw new KilnError(
+      ErrorCode.Usage,
+      `invalid ${flag} ${JSON.stringify(value)}: want an integer >= ${min}`,
+    );
+  }
+  return Number(value);
+}
+
+/**
+ * The flags of a real build. `--push` adds a registry push of the `-t` names; `-q` is `--progress=quiet`
+ * plus the image ID on standard output; `--network default` is the host network (as in BuildKit).
+ */
+export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): BuildRunOptions {
+  const outputs = (flags.output ?? []).map(parseOutputSpec);
+  if (flags.push === true) outputs.push({ kind: 'registry', names: [] });
+  const quiet = flags.quiet === true;
+  const progress = quiet ? 'quiet' : parseProgressMode(flags.progress ?? env.BUILDKIT_PROGRESS ?? 'auto');
+  let network: StepNetwork | undefined;
+  if (flags.network !== undefined) {
+    const mode = oneOf('--network', flags.network, ['default', 'host', 'none'] as const);
+    network = mode === 'none' ? 'none' : 'host';
+  }
+  const epoch = flags.sourceDateEpoch ?? env.SOURCE_DATE_EPOCH;
+  return {
+    noCache: flags.cache === false,
+    noCacheFilter: (flags.noCacheFilter ?? []).flatMap((v) => v.split(',')).filter((v) => v !== ''),
+    pull: flags.pull === true,
+    ...(network === undefined ? {} : { network }),
+    outputs,
+    ...(flags.iidfile === undefined ? {} : { iidFile: flags.iidfile }),
+    ...(flags.metadataFile === undefined ? {} : { metadataFile: flags.metadataFile }),
+    progress,
+    quiet,
+    isolation: oneOf('--isolation', flags.isolation ?? 'auto', ISOLATIONS),
+    snapshotter: oneOf('--snapshotter', flags.snapshotter ?? env.KILN_SNAPSHOTTER ?? 'auto', SNAPSHOTTERS),
+    ...(flags.jobs === undefined ? {} : { jobs: positiveInteger('--jobs', flags.jobs, 1) }),
+    ...(epoch === undefined || epoch === ''
+      ? {}
+      : { sourceDateEpoch: positiveInteger('--source-date-epoch', epoch, 0) }),
+    buildContexts: parseBuildContexts(flags.buildContext ?? []),
+    secrets: (flags.secret ?? []).map(parseSecretSpec),
+    ssh: (flags.ssh ?? []).map(parseSshSpec),
+  };
 }
 
 /** Collects a repeatable flag's values. */

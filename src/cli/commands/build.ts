@@ -5,9 +5,9 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { renderDiagnostic } from '../../diagnostics/render.js';
 import { checkDockerfile } from '../../dockerfile/stages/index.js';
-import { ErrorCode, KilnError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
-import { type BuildFlags, collect, toBuildCliOptions } from '../build-options.js';
+import { type BuildFlags, collect, toBuildCliOptions, toBuildRunOptions } from '../build-options.js';
+import { runBuildCommand } from '../build-run.js';
 import type { CliContext } from '../context.js';
 import { readTextInput } from '../io/read-input.js';
 import { reportKilnError } from '../report.js';
@@ -24,12 +24,53 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--platform <os/arch[/variant]>', 'target platform')
     .option('--label <key=value>', 'set image metadata; repeatable', collect, [])
     .option('--check', 'parse, validate and resolve the Dockerfile; build nothing')
-    .action(async (contextArg: string, flags: BuildFlags) => {
+    .option('--no-cache', 'do not use the build cache')
+    .option('--no-cache-filter <stage>', 'do not use the cache for these stages; repeatable', collect, [])
+    .option('--pull', 'always fetch base images from their registry')
+    .option('--network <mode>', 'network of RUN steps: default, host or none')
+    .option(
+      '-o, --output <spec>',
+      'output: type=local,dest=DIR | type=tar,dest=F | type=oci|docker,dest=F | type=registry | DIR | -; repeatable',
+      collect,
+      [],
+    )
+    .option('--push', 'push the -t names to their registries')
+    .option('--iidfile <file>', 'write the image ID to this file')
+    .option('--metadata-file <file>', 'write build result metadata to this file')
+    .option('--progress <mode>', 'progress output: auto, tty, plain, rawjson or quiet')
+    .option('-q, --quiet', 'no progress; print the image ID on success')
+    .option('--isolation <mode>', 'RUN isolation: auto, oci, chroot or no-pid-sandbox')
+    .option('--snapshotter <kind>', 'snapshots: auto, overlay, fuse-overlayfs or copy')
+    .option('--jobs <n>', 'steps running at once (default 4)')
+    .option('--source-date-epoch <seconds>', 'SOURCE_DATE_EPOCH for reproducible timestamps')
+    .option(
+      '--secret <spec>',
+      'secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--ssh <spec>',
+      'ssh agent for RUN --mount=type=ssh: default, ID=SOCKET or ID=KEYFILE; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--build-context <name=value>',
+      'additional build context / base image mapping; repeatable',
+      collect,
+      [],
+    )
+    .action(async (contextArg: string, flags: BuildFlags, command: Command) => {
       const options = toBuildCliOptions(contextArg, flags, ctx.cwd, ctx.env);
       if (!flags.check) {
-        throw new KilnError(ErrorCode.Usage, 'building images is not available in this version of kiln yet', {
-          hint: 'use `kiln build --check` to validate a Dockerfile',
+        const root = (command.optsWithGlobals() as { root?: string }).root;
+        await runBuildCommand(ctx, {
+          cli: options,
+          run: toBuildRunOptions(flags, ctx.env),
+          ...(root === undefined ? {} : { root }),
         });
+        return;
       }
       const text = await readTextInput(ctx, options.dockerfile);
       const file = options.dockerfile === '-' ? '<stdin>' : displayPath(ctx.cwd, options.dockerfile);

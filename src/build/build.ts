@@ -1,0 +1,337 @@
+/**
+ * `build(options, hooks)`: the library's one call for a Dockerfile build.
+ *
+ * context + Dockerfile → check → base images (store / registry / archives) → plan → context digests →
+ * cache keys → solve (cache lookups, RUN / COPY in the worker) → image config + manifest in the store
+ * → tags and outputs. Progress goes to `hooks.onEvent` as BuildKit-style vertices.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BuildContext, hashSources, resolveSources } from '../context/index.js';
+import { checkDockerfile } from '../dockerfile/stages/index.js';
+import { ErrorCode, KilnError } from '../errors.js';
+import { finalImageConfig } from '../export/image-config.js';
+import { runOutputs } from '../export/run-outputs.js';
+import { storeImage } from '../export/store-image.js';
+import { diffToLayer } from '../layer/index.js';
+import { OciMediaType } from '../oci/media-types.js';
+import { defaultPlatform, formatPlatform, type PlatformSpec } from '../oci/platform.js';
+import { baseImageRequests, computeCacheKeys, digestContextSelections, planBuild } from '../plan/index.js';
+import {
+  createProgressEmitter,
+  type ProgressEmitter,
+  systemClock,
+  toProgressError,
+} from '../progress/index.js';
+import { createRegistryClient, type RegistryClient } from '../registry/index.js';
+import { openCacheIndex } from '../solver/cache-index.js';
+import { displayRef } from '../solver/display-ref.js';
+import { solve } from '../solver/solve.js';
+import { type Lease, type LocalStore, openStore, type ResolvedImage, tagRefName } from '../store/index.js';
+import { ensureChainDir } from '../worker/chains.js';
+import type { WorkerEnv } from '../worker/types.js';
+import { createImageResolver } from './base-images.js';
+import { type BuildSecrets, createBuildSecrets } from './build-secrets.js';
+import {
+  definitionName,
+  namespaceOf,
+  openContext,
+  type Resolved,
+  resolveImageOps,
+  stageFilter,
+  vertex,
+} from './build-steps.js';
+import { fetchHttpSources } from './http-sources.js';
+import type { BuildHooks, BuildOptions, BuildResult } from './types.js';
+import { createWorkerEnv, disposeWorkDir } from './worker-env.js';
+
+const DEFAULT_JOBS = 4;
+
+interface Session {
+  readonly store: LocalStore;
+  readonly lease: Lease;
+  readonly context: BuildContext;
+  readonly clients: Map<string, RegistryClient>;
+  env?: WorkerEnv;
+}
+
+async function runBuild(
+  options: BuildOptions,
+  hooks: BuildHooks,
+  emit: ProgressEmitter,
+  session: Session,
+  secrets: BuildSecrets,
+): Promise<BuildResult> {
+  const { store, lease, context } = session;
+  // Bad names fail before any work (E_REFERENCE).
+  for (const tag of options.tags ?? []) tagRefName(tag);
+  const platform: PlatformSpec =
+    options.platform ?? defaultPlatform({ platform: process.platform, arch: process.arch });
+  const file = context.dockerfile.name;
+  const checked = checkDockerfile(context.dockerfile.text, {
+    file,
+    buildArgs: options.buildArgs ?? {},
+    ...(options.target === undefined ? {} : { target: options.target }),
+    targetPlatform: platform,
+  });
+  for (const d of checked.diagnostics) {
+    emit({
+      kind: 'warning',
+      diagnostic: {
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+        ...(d.url === undefined ? {} : { detail: d.url }),
+        ...(d.range === undefined ? {} : { location: { file: d.file, range: d.range } }),
+      },
+    });
+  }
+  const registryClient = (registry: string): RegistryClient => {
+    let client = session.clients.get(registry);
+    if (client === undefined) {
+      client = options.registryClient?.(registry) ?? createRegistryClient();
+      session.clients.set(registry, client);
+    }
+    return client;
+  };
+  const resolver = createImageResolver({
+    store,
+    lease,
+    pull: options.pull === true,
+    buildContexts: options.buildContexts ?? new Map(),
+    registryClient,
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+  });
+  const resolved: Resolved = {
+    images: new Map(),
+    sourceDirs: new Map(),
+    localDigests: new Map(),
+    blobs: new Map(),
+    layerMediaTypes: new Map(),
+  };
+  const requests = baseImageRequests(checked, {
+    ...(options.target === undefined ? {} : { target: options.target }),
+    platform,
+    file,
+  });
+  const configs = new Map<string, ResolvedImage>();
+  await Promise.all(
+    requests.map((r) =>
+      vertex(emit, `[internal] load metadata for ${displayRef(r.ref)}`, async () => {
+        const image = await resolver.resolve(r.ref, r.platform);
+        configs.set(`${r.ref}\u0000${formatPlatform(r.platform)}`, image);
+      }),
+    ),
+  );
+  const plan = planBuild(checked, {
+    ...(options.target === undefined ? {} : { target: options.target }),
+    platform,
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+    buildArgs: options.buildArgs ?? {},
+    ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+    baseImage: (ref, p) => configs.get(`${ref}\u0000${formatPlatform(p)}`)?.config,
+    file,
+  });
+  // The worker's signal: the caller's, and aborted when one step fails while others run.
+  const stop = new AbortController();
+  const forward = () => stop.abort(hooks.signal?.reason);
+  if (hooks.signal?.aborted === true) forward();
+  hooks.signal?.addEventListener('abort', forward, { once: true });
+  const env = await createWorkerEnv({
+    store,
+    lease,
+    context,
+    namespace: namespaceOf(options),
+    buildId: randomUUID(),
+    network: options.network ?? 'host',
+    isolation: options.isolation ?? 'auto',
+    snapshotter: options.snapshotter ?? 'auto',
+    pathVar: options.env?.PATH,
+    ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+    blobs: resolved.blobs,
+    secrets,
+    signal: stop.signal,
+  });
+  session.env = env;
+  await resolveImageOps(plan, resolver, resolved, {
+    contexts: options.buildContexts ?? new Map(),
+    cwd: options.cwd ?? process.cwd(),
+    cacheDir: join(store.paths.kilnRoot, 'cache', 'context-hashes'),
+  });
+  const http = await fetchHttpSources({
+    plan,
+    dir: env.dirs.work,
+    file,
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+  });
+  for (const [id, dir] of http.dirs) resolved.sourceDirs.set(id, dir);
+  const contextDigests =
+    plan.contextSelections.length === 0
+      ? new Map<string, string>()
+      : await vertex(emit, '[internal] load build context', () =>
+          digestContextSelections(
+            plan,
+            {
+              digest: async (selection, signal) =>
+                hashSources(
+                  await resolveSources(context, selection.patterns, {
+                    followSymlinks: selection.followSymlinks,
+                    excludes: selection.excludes,
+                    parents: selection.parents,
+                    allowEmptyWildcard: selection.allowEmptyWildcard,
+                  }),
+                  {
+                    cacheDir: join(store.paths.kilnRoot, 'cache', 'context-hashes'),
+                    ...(signal === undefined ? {} : { signal }),
+                  },
+                ),
+            },
+            hooks.signal,
+          ),
+        );
+  const keys = computeCacheKeys(plan, {
+    imageDigests: new Map([
+      ...[...resolved.images].map(([id, image]) => [id, image.manifestDescriptor.digest] as const),
+      ...resolved.localDigests,
+    ]),
+    contextDigests,
+    remoteDigests: http.digests,
+  });
+  const outcomes = await solve({
+    plan,
+    keys,
+    images: resolved.images,
+    sourceDirs: resolved.sourceDirs,
+    env,
+    cache: openCacheIndex(store.paths.kilnRoot),
+    skipCache: stageFilter(plan, options),
+    jobs: options.jobs ?? DEFAULT_JOBS,
+    emit,
+    file,
+    onFailure: () => stop.abort(new KilnError(ErrorCode.Aborted, 'another step of the build failed')),
+  }).finally(() => hooks.signal?.removeEventListener('abort', forward));
+  const built = plan.layerOps.map((id) => {
+    const layer = outcomes.get(id)?.layer;
+    if (layer === undefined) throw new KilnError(ErrorCode.Internal, `layer op ${id} produced no layer`);
+    return layer;
+  });
+  const config = finalImageConfig(plan.image, built);
+  await secrets.checkImage({ store, layers: built.flatMap((l) => (l.emptyLayer ? [] : [l.diffID])), config });
+  const sizes = new Map(built.map((l) => [l.diffID, l.size]));
+  const layers = config.rootfs.diff_ids.map((diffID) => {
+    const base = resolved.layerMediaTypes.get(diffID);
+    if (base !== undefined) return base;
+    const size = sizes.get(diffID);
+    if (size === undefined) throw new KilnError(ErrorCode.Internal, `no blob for layer ${diffID}`);
+    return { mediaType: OciMediaType.ImageLayer, digest: diffID, size };
+  });
+  const tags = options.tags ?? [];
+  const stored = await vertex(emit, 'exporting to image', async () => {
+    const image = await storeImage({ store, lease, config, layers, tags });
+    await runOutputs({
+      store,
+      image,
+      outputs: options.outputs ?? [],
+      tags,
+      rootfsTar: async () => {
+        const root =
+          config.rootfs.diff_ids.length === 0 ? undefined : await ensureChainDir(env, config.rootfs.diff_ids);
+        if (root === undefined) throw new KilnError(ErrorCode.Usage, 'the image has no filesystem to export');
+        return diffToLayer({ upper: root, mode: 'overlay-upper', ownership: env.ownership }).stream;
+      },
+      registryClient,
+      stdout: options.stdout ?? process.stdout,
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    });
+    return image;
+  });
+  if (options.iidFile !== undefined) await writeFile(options.iidFile, stored.configDescriptor.digest);
+  if (options.metadataFile !== undefined) {
+    const metadata = {
+      'containerimage.config.digest': stored.configDescriptor.digest,
+      'containerimage.descriptor': stored.manifestDescriptor,
+      'containerimage.digest': stored.manifestDescriptor.digest,
+      ...(stored.tags.length === 0 ? {} : { 'image.name': stored.tags.join(',') }),
+    };
+    await writeFile(options.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+  }
+  const cachedSteps = plan.layerOps.filter((id) => outcomes.get(id)?.cached === true).length;
+  return {
+    imageDigest: stored.manifestDescriptor.digest,
+    configDigest: stored.configDescriptor.digest,
+    manifestDescriptor: stored.manifestDescriptor,
+    manifest: stored.manifest,
+    config,
+    tags: stored.tags,
+    steps: plan.layerOps.length,
+    cachedSteps,
+  };
+}
+
+/**
+ * Builds an image. Throws KilnError for bad input (Dockerfile errors, missing base images, failed RUN
+ * steps with their Dockerfile location…); the same error is reported as a `build-error` event.
+ */
+export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const clock = hooks.clock ?? systemClock();
+  const secrets = createBuildSecrets({
+    sources: options.secrets ?? [],
+    ssh: options.ssh ?? [],
+    env: options.env ?? {},
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    fallbackParent: tmpdir(),
+  });
+  const onEvent = hooks.onEvent;
+  const emit = createProgressEmitter({
+    clock,
+    listeners: onEvent === undefined ? [] : [(event) => onEvent(secrets.mask(event))],
+  });
+  const started = clock.now();
+  emit({
+    kind: 'build-start',
+    ...(options.target === undefined ? {} : { target: options.target }),
+    ...(options.platform === undefined ? {} : { platform: formatPlatform(options.platform) }),
+  });
+  let session: Session | undefined;
+  try {
+    const store = await openStore({
+      ...(options.storeRoot === undefined ? {} : { root: options.storeRoot }),
+      env: options.env ?? {},
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    const lease = await store.createLease();
+    try {
+      const context = await vertex(
+        emit,
+        `[internal] load build definition from ${definitionName(options)}`,
+        () => openContext(options, store),
+      );
+      session = { store, lease, context, clients: new Map() };
+      const result = await runBuild(options, hooks, emit, session, secrets);
+      emit({
+        kind: 'build-done',
+        digest: result.imageDigest,
+        tags: result.tags,
+        durationMs: clock.now() - started,
+      });
+      return result;
+    } finally {
+      if (session?.env !== undefined) await disposeWorkDir(session.env).catch(() => undefined);
+      for (const client of session?.clients.values() ?? []) await client.close().catch(() => undefined);
+      await session?.context.close().catch(() => undefined);
+      await lease.release().catch(() => undefined);
+      await secrets.close().catch(() => undefined);
+    }
+  } catch (error) {
+    const location = error instanceof KilnError ? error.location : undefined;
+    emit({
+      kind: 'build-error',
+      error: toProgressError(error),
+      ...(location === undefined ? {} : { location }),
+      durationMs: clock.now() - started,
+    });
+    throw error;
+  }
+}

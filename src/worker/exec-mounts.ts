@@ -1,0 +1,168 @@
+/**
+ * The mounts of one RUN step: bind (context or another op's tree), tmpfs, inline heredoc files,
+ * persistent cache directories, and the secret / ssh mounts of the build's secrets provider. Every
+ * resource acquired is recorded in `StepResources`, for release after the step.
+ */
+import { join } from 'node:path';
+import type { SecretMount, SshMount } from '../dockerfile/instructions/types.js';
+import type { SourceLocation } from '../errors.js';
+import { assertNever, ErrorCode, KilnError } from '../errors.js';
+import type { Mount } from '../executor/index.js';
+import { type CacheMountLease, CacheMountManager, type CacheSeed } from '../mounts/index.js';
+import type { ExecMount, ExecOp, OpId } from '../plan/index.js';
+import type { StepSecrets, StepSsh } from '../secrets/index.js';
+import { chainId } from './chains.js';
+import { openView, type TreeView } from './trees.js';
+import type { FsState, WorkerEnv } from './types.js';
+
+/** What the mount helpers read of a step. */
+export interface StepMountInput {
+  readonly op: ExecOp;
+  fsOf(id: OpId): FsState;
+  readonly location?: SourceLocation;
+}
+
+/** Acquired resources of a step, released after it. */
+export interface StepResources {
+  readonly views: TreeView[];
+  readonly caches: CacheMountLease[];
+  secrets?: StepSecrets;
+  ssh?: StepSsh;
+}
+
+export async function secretMounts(
+  env: WorkerEnv,
+  input: StepMountInput,
+  resources: StepResources,
+): Promise<StepSecrets | undefined> {
+  const wanted = input.op.mounts.flatMap((m): SecretMount[] => (m.type === 'secret' ? [{ ...m }] : []));
+  if (wanted.length === 0) return undefined;
+  if (env.secrets === undefined) {
+    throw new KilnError(
+      ErrorCode.Secret,
+      'RUN --mount=type=secret needs build secrets, and none are available here',
+      {
+        ...(input.location === undefined ? {} : { location: input.location }),
+      },
+    );
+  }
+  resources.secrets = await env.secrets.prepare(wanted, input.op.id, input.location);
+  return resources.secrets;
+}
+
+export async function sshMounts(
+  env: WorkerEnv,
+  input: StepMountInput,
+  resources: StepResources,
+): Promise<StepSsh | undefined> {
+  const wanted = input.op.mounts.flatMap((m): SshMount[] => (m.type === 'ssh' ? [{ ...m }] : []));
+  if (wanted.length === 0) return undefined;
+  if (env.secrets === undefined) {
+    throw new KilnError(
+      ErrorCode.Secret,
+      'RUN --mount=type=ssh needs --ssh agents, and none are available here',
+      {
+        ...(input.location === undefined ? {} : { location: input.location }),
+      },
+    );
+  }
+  resources.ssh = await env.secrets.prepareSsh(wanted, input.op.id, input.location);
+  return resources.ssh;
+}
+
+async function cacheMount(
+  env: WorkerEnv,
+  input: StepMountInput,
+  m: ExecMount & { type: 'cache' },
+  resources: StepResources,
+): Promise<Mount> {
+  let seed: CacheSeed | undefined;
+  if (m.from !== undefined) {
+    const sourcePath = (m.sourcePath ?? '/').replace(/^\/+/, '');
+    if (m.from.kind === 'context') {
+      seed = { dir: join(env.context.root, sourcePath), key: `context:${m.from.selection}:${sourcePath}` };
+    } else {
+      const fs = input.fsOf(m.from.op);
+      const view = await openView(env, fs);
+      resources.views.push(view);
+      seed = {
+        dir: join(view.path, sourcePath),
+        key: `layers:${chainId(fs.diffIDs) ?? 'scratch'}:${sourcePath}`,
+      };
+    }
+  }
+  const manager = new CacheMountManager({
+    root: env.store.paths.cacheMountsDir,
+    ...(env.hostPath === undefined ? {} : { pathVar: env.hostPath }),
+  });
+  const lease = await manager.acquire({
+    mount: {
+      type: 'cache',
+      target: m.target,
+      id: m.id,
+      sharing: m.sharing,
+      readOnly: m.readOnly,
+      mode: m.mode,
+      uid: m.uid,
+      gid: m.gid,
+    },
+    ...(seed === undefined ? {} : { seed }),
+    ...(env.signal === undefined ? {} : { signal: env.signal }),
+  });
+  resources.caches.push(lease);
+  return lease.mount;
+}
+
+export async function toMounts(
+  env: WorkerEnv,
+  input: StepMountInput,
+  resources: StepResources,
+): Promise<Mount[]> {
+  const { views } = resources;
+  const mounts: Mount[] = [];
+  for (const m of input.op.mounts) {
+    switch (m.type) {
+      case 'bind': {
+        let root: string;
+        if (m.from.kind === 'context') root = env.context.root;
+        else {
+          const view = await openView(env, input.fsOf(m.from.op));
+          views.push(view);
+          root = view.path;
+        }
+        const source = join(root, m.sourcePath.replace(/^\/+/, ''));
+        if (!source.startsWith(root)) {
+          throw new KilnError(ErrorCode.PathEscape, `bind mount source ${m.sourcePath} escapes its root`);
+        }
+        mounts.push({ kind: 'bind', source, target: m.target, readonly: m.readOnly });
+        break;
+      }
+      case 'tmpfs':
+        mounts.push({
+          kind: 'tmpfs',
+          target: m.target,
+          ...(m.sizeBytes === undefined ? {} : { sizeBytes: m.sizeBytes }),
+        });
+        break;
+      case 'inline':
+        for (const file of m.files) {
+          mounts.push({
+            kind: 'file',
+            target: join(m.target, file.path),
+            content: file.data,
+            mode: file.mode,
+          });
+        }
+        break;
+      case 'cache':
+        mounts.push(await cacheMount(env, input, m, resources));
+        break;
+      case 'secret':
+      case 'ssh':
+        break;
+      default:
+        assertNever(m, 'mount');
+    }
+  }
+  return mounts;
+}
