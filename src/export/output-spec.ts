@@ -4,13 +4,22 @@
  * the final filesystem on standard output). Pure.
  */
 import { ErrorCode, KilnError } from '../errors.js';
+import { type PushCompression, parsePushCompression } from './push-compression.js';
 
 /** Where a build's result goes. */
 export type OutputSpec =
-  /** The local store (always written); `push` also pushes every name to its registry. */
-  | { readonly kind: 'image'; readonly names: readonly string[]; readonly push: boolean }
-  /** Push every name to its registry. */
-  | { readonly kind: 'registry'; readonly names: readonly string[] }
+  /**
+   * The local store (always written); `push` also pushes every name to its registry, compressing
+   * uncompressed layers with `compression` (default gzip).
+   */
+  | {
+      readonly kind: 'image';
+      readonly names: readonly string[];
+      readonly push: boolean;
+      readonly compression?: PushCompression;
+    }
+  /** Push every name to its registry (uncompressed layers compressed with `compression`, default gzip). */
+  | { readonly kind: 'registry'; readonly names: readonly string[]; readonly compression?: PushCompression }
   /** An OCI archive or a docker-archive at `dest` (`-` = standard output). */
   | { readonly kind: 'oci' | 'docker'; readonly dest: string; readonly names: readonly string[] }
   /** The final filesystem copied into directory `dest`. */
@@ -60,11 +69,15 @@ export function parseOutputSpec(text: string): OutputSpec {
     if (dest === undefined || dest === '') throw usage(text, `type=${type} needs dest=`);
     return dest;
   };
+  const compression = (): { compression?: PushCompression } => {
+    const value = attrs.get('compression');
+    return value === undefined ? {} : { compression: parsePushCompression(value, 'compression=') };
+  };
   switch (type) {
     case 'image':
-      return { kind: 'image', names: names(attrs), push: flag(text, attrs, 'push') };
+      return { kind: 'image', names: names(attrs), push: flag(text, attrs, 'push'), ...compression() };
     case 'registry':
-      return { kind: 'registry', names: names(attrs) };
+      return { kind: 'registry', names: names(attrs), ...compression() };
     case 'oci':
     case 'docker':
       return { kind: type, dest: needDest(), names: names(attrs) };

@@ -14,9 +14,11 @@ import { archiveSink, OciLayoutDestination } from '../archive/layout-destination
 import { StoreSource } from '../archive/store-transport.js';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { parseReference } from '../oci/reference.js';
-import { pushImage, type RegistryClient } from '../registry/index.js';
+import type { RegistryClient } from '../registry/index.js';
 import type { LocalStore } from '../store/index.js';
 import type { OutputSpec } from './output-spec.js';
+import type { PushCompression } from './push-compression.js';
+import { pushStoredImage } from './push-stored-image.js';
 import type { StoredBuild } from './store-image.js';
 
 export interface RunOutputsOptions {
@@ -35,7 +37,11 @@ export interface RunOutputsOptions {
   readonly onMessage?: (message: string) => void;
 }
 
-async function push(options: RunOutputsOptions, names: readonly string[]): Promise<void> {
+async function push(
+  options: RunOutputsOptions,
+  names: readonly string[],
+  compression: PushCompression | undefined,
+): Promise<void> {
   if (names.length === 0) {
     throw new KilnError(ErrorCode.Usage, 'pushing needs an image name', {
       hint: 'add -t NAME:TAG or name=NAME',
@@ -44,11 +50,12 @@ async function push(options: RunOutputsOptions, names: readonly string[]): Promi
   for (const name of names) {
     const ref = parseReference(name);
     const client = options.registryClient(ref.domain);
-    const result = await pushImage(client, {
-      repository: { registry: ref.domain, repository: ref.path },
+    const result = await pushStoredImage({
+      client,
       store: options.store,
       digest: options.image.manifestDescriptor.digest,
-      tags: ref.tag !== undefined && ref.digest === undefined ? [ref.tag] : [],
+      reference: ref,
+      ...(compression === undefined ? {} : { compression }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     options.onMessage?.(`pushed ${name} (${result.descriptor.digest})`);
@@ -110,10 +117,11 @@ export async function runOutputs(options: RunOutputsOptions): Promise<void> {
   for (const spec of options.outputs) {
     switch (spec.kind) {
       case 'image':
-        if (spec.push) await push(options, spec.names.length > 0 ? spec.names : options.tags);
+        if (spec.push)
+          await push(options, spec.names.length > 0 ? spec.names : options.tags, spec.compression);
         break;
       case 'registry':
-        await push(options, spec.names.length > 0 ? spec.names : options.tags);
+        await push(options, spec.names.length > 0 ? spec.names : options.tags, spec.compression);
         break;
       case 'oci':
       case 'docker':

@@ -24,6 +24,17 @@ test('--output type=… forms as docker buildx reads them', () => {
     push: true,
   });
   assert.deepEqual(parseOutputSpec('type=image'), { kind: 'image', names: [], push: false });
+  assert.deepEqual(parseOutputSpec('type=registry,compression=zstd'), {
+    kind: 'registry',
+    names: [],
+    compression: 'zstd',
+  });
+  assert.deepEqual(parseOutputSpec('type=image,push=true,compression=uncompressed'), {
+    kind: 'image',
+    names: [],
+    push: true,
+    compression: 'none',
+  });
 });
 
 test('--output errors are E_USAGE', () => {
@@ -35,6 +46,7 @@ test('--output errors are E_USAGE', () => {
     'type=nope,dest=x',
     'type=image,push=maybe',
     'type=local,dest',
+    'type=registry,compression=lz4',
   ]) {
     assert.throws(() => parseOutputSpec(bad), { code: 'E_USAGE' }, bad);
   }

@@ -48,17 +48,20 @@ export interface BusyboxImage {
   readonly diffID: string;
 }
 
-/** Writes the busybox image (gzip layer, OCI media types) into the store and tags it as `ref`. */
+/**
+ * Writes the busybox image (OCI media types; a gzip layer, or the plain tar as builds store layers
+ * with `uncompressed`) into the store and tags it as `ref`.
+ */
 export async function writeBusyboxImage(
   store: LocalStore,
   ref: string,
   config: Readonly<Record<string, unknown>> = { Cmd: ['/bin/sh'] },
+  options: { readonly uncompressed?: boolean } = {},
 ): Promise<BusyboxImage> {
   const tar = await busyboxLayerTar();
-  const gz = gzipSync(tar);
-  const layerInfo = await store.writeBlob(gz);
+  const layerInfo = await store.writeBlob(options.uncompressed === true ? tar : gzipSync(tar));
   const layer: Descriptor = {
-    mediaType: OciMediaType.ImageLayerGzip,
+    mediaType: options.uncompressed === true ? OciMediaType.ImageLayer : OciMediaType.ImageLayerGzip,
     digest: layerInfo.digest,
     size: layerInfo.size,
   };

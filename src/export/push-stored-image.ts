@@ -1,0 +1,133 @@
+/**
+ * Pushing a stored image to a registry (`kiln push`, `kiln build --push`, `--output type=registry`):
+ * the store is copied to the registry with `copyImage`, which compresses uncompressed (build-time)
+ * layers — reusing the store's remembered compressed variant, or making and recording it once — and
+ * writes new manifests (and index) over the compressed layers. Images whose layers are already
+ * compressed keep their exact bytes and digest. Blobs the registry has are skipped (HEAD); blobs in
+ * `mountFrom` repositories are mounted.
+ */
+import { type CopyProgress, copyImage } from '../archive/copy-image.js';
+import { RegistryDestination } from '../archive/registry-destination.js';
+import { StoreSource } from '../archive/store-transport.js';
+import type { BlobPutOutcome, BlobSupply } from '../archive/transport.js';
+import { ErrorCode, KilnError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import type { ImageReference } from '../oci/reference.js';
+import type { Descriptor } from '../oci/types.js';
+import { pushBlob } from '../registry/blob-push.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { LocalStore } from '../store/local-store.js';
+import { DEFAULT_PUSH_COMPRESSION, type PushCompression } from './push-compression.js';
+
+/** Options of `pushStoredImage`. */
+export interface PushStoredImageOptions {
+  /** Used, not closed: the caller closes it. */
+  readonly client: RegistryClient;
+  readonly store: LocalStore;
+  /** The stored root (manifest or index) to push. */
+  readonly digest: Digest;
+  /** Where to: the tag names the image; a digest must equal the pushed root's digest. */
+  readonly reference: ImageReference;
+  /** Default gzip. */
+  readonly compression?: PushCompression;
+  /** Other repositories of the same registry to mount blobs from. */
+  readonly mountFrom?: readonly string[];
+  readonly chunkSize?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: CopyProgress) => void;
+}
+
+/** What was pushed. */
+export interface PushedStoredImage {
+  /** The root as pushed (differs from the stored one when layers were compressed). */
+  readonly descriptor: Descriptor;
+  /** Uncompressed layers replaced by a compressed variant (made now or remembered). */
+  readonly layersCompressed: number;
+  readonly blobsCopied: number;
+  readonly blobsSkipped: number;
+  readonly blobsMounted: number;
+}
+
+/** Pushes a stored image, compressing uncompressed layers (see the module comment). */
+export async function pushStoredImage(options: PushStoredImageOptions): Promise<PushedStoredImage> {
+  const compression = options.compression ?? DEFAULT_PUSH_COMPRESSION;
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const dst = new MountingRegistryDestination({
+    client: borrowed(options.client),
+    reference: options.reference,
+    mountFrom: options.mountFrom ?? [],
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+    ...signal,
+  });
+  const src = new StoreSource(options.store, options.digest);
+  let layersCompressed = 0;
+  try {
+    const result = await copyImage({
+      src,
+      dst,
+      tmpDir: options.store.paths.tmpDir,
+      ...(compression === 'none' ? {} : { compression }),
+      ...signal,
+      onProgress: (event) => {
+        if (event.kind === 'layer-compressed') layersCompressed += 1;
+        options.onProgress?.(event);
+      },
+    });
+    const image = result.images[0];
+    if (image === undefined)
+      throw new KilnError(ErrorCode.Internal, `${src.description}: nothing was pushed`);
+    return {
+      descriptor: image.root,
+      layersCompressed,
+      blobsCopied: result.blobsCopied,
+      blobsSkipped: result.blobsSkipped,
+      blobsMounted: result.blobsMounted,
+    };
+  } finally {
+    await src.close();
+  }
+}
+
+/** The client for a destination that closes its client when done: here closing is the caller's job. */
+function borrowed(client: RegistryClient): RegistryClient {
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'close') return async () => undefined;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+interface MountingOptions {
+  readonly client: RegistryClient;
+  readonly reference: ImageReference;
+  readonly mountFrom: readonly string[];
+  readonly chunkSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A registry destination that also tries the given repositories as cross-repository mount sources. */
+class MountingRegistryDestination extends RegistryDestination {
+  readonly #options: MountingOptions;
+
+  constructor(options: MountingOptions) {
+    super(options);
+    this.#options = options;
+  }
+
+  override async putBlobFrom(descriptor: Descriptor, supply: BlobSupply): Promise<BlobPutOutcome> {
+    const { client, reference, mountFrom, chunkSize, signal } = this.#options;
+    if (mountFrom.length === 0) return super.putBlobFrom(descriptor, supply);
+    const outcome = await pushBlob(client, {
+      repository: { registry: reference.domain, repository: reference.path },
+      descriptor,
+      open: () => supply.open(),
+      skipExistsCheck: true,
+      mountFrom,
+      ...(chunkSize === undefined ? {} : { chunkSize }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return outcome === 'mounted' ? 'mounted' : 'copied';
+  }
+}
