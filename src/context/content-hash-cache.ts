@@ -11,7 +11,7 @@
  * read is never stored. Tools that restore mtimes *and* keep inode and ctime (impossible without root
  * changing the clock) are the only way to fool it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -183,7 +183,8 @@ export class ContentHashCache {
   async save(): Promise<void> {
     if (!this.#dirty || this.#file === undefined) return;
     const data: StoredFile = { format: FORMAT, root: this.#root, entries: Object.fromEntries(this.#entries) };
-    const temp = `${this.#file}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per call: several saves of one cache file can overlap within one process.
+    const temp = `${this.#file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temp, JSON.stringify(data));
     await rename(temp, this.#file);
     this.#dirty = false;

@@ -3,7 +3,7 @@
  * tests): the rootfs of busybox-rootfs.ts as one layer, written into a kiln store.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,6 +19,10 @@ export async function busyboxLayerTar(): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-busybox-'));
   try {
     await makeBusyboxRootfs(dir);
+    // As in real images: / is 0755 (mkdtemp made it 0700, so non-root USERs could not exec /bin/sh)
+    // and /tmp 1777 (mkdir's mode went through the umask).
+    await chmod(dir, 0o755);
+    await chmod(join(dir, 'tmp'), 0o1777);
     return execFileSync(
       'tar',
       [
