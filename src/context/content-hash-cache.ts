@@ -11,9 +11,9 @@
  * read is never stored. Tools that restore mtimes *and* keep inode and ctime (impossible without root
  * changing the clock) are the only way to fool it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
@@ -183,9 +183,15 @@ export class ContentHashCache {
   async save(): Promise<void> {
     if (!this.#dirty || this.#file === undefined) return;
     const data: StoredFile = { format: FORMAT, root: this.#root, entries: Object.fromEntries(this.#entries) };
-    const temp = `${this.#file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temp, JSON.stringify(data));
-    await rename(temp, this.#file);
+    // A unique temp name: selections of one build are hashed in parallel and save the same file.
+    const temp = `${this.#file}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(temp, JSON.stringify(data));
+      await rename(temp, this.#file);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
     this.#dirty = false;
   }
 }

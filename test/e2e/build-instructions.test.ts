@@ -169,13 +169,15 @@ describe('kiln build end to end: every instruction, ONBUILD, parallel stages (un
     assert.ok(address !== null && typeof address === 'object');
     s.url = `http://127.0.0.1:${address.port}/files/remote.txt`;
     s.base = await pushBusyboxBase(s.home, s.registry, 'base/busybox:1');
+    await handOver(s.home);
     s.kiln = kilnAs(s.home, join(s.home, 'kiln'));
   });
 
   after(async () => {
     await s.registry?.stop();
     await new Promise((resolve) => s.server?.close(resolve));
-    if (s.home !== undefined) await rm(s.home, { recursive: true, force: true }).catch(() => undefined);
+    if (s.home !== undefined && process.env.KILN_E2E_KEEP === undefined)
+      await rm(s.home, { recursive: true, force: true }).catch(() => undefined);
   });
 
   it('builds a Dockerfile with every instruction; skopeo, podman inspect and podman run agree', async (t) => {

@@ -107,14 +107,20 @@ export async function podmanPullRun(
   return podmanAs(home, ['--runtime', 'runc', 'run', '--rm', '--network', 'host', ...extra, ref]);
 }
 
-/** The image config as `skopeo inspect --config` prints it. */
+/** The image config blob as stored (`skopeo inspect --config --raw`; without --raw skopeo drops Healthcheck, OnBuild, Shell). */
 export async function skopeoConfig(ref: string): Promise<{
   readonly author?: string;
   readonly config: Record<string, unknown>;
   readonly history: readonly { readonly created_by?: string; readonly empty_layer?: boolean }[];
   readonly rootfs: { readonly diff_ids: readonly string[] };
 }> {
-  const { stdout } = await run('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`]);
+  const { stdout } = await run('skopeo', [
+    'inspect',
+    '--config',
+    '--raw',
+    '--tls-verify=false',
+    `docker://${ref}`,
+  ]);
   return JSON.parse(stdout);
 }
 
