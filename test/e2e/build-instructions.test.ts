@@ -80,6 +80,7 @@ COPY app.txt /file-dest.txt
 COPY app.txt linked.txt /multi/
 ADD archive.tar.gz /extracted/
 ADD --checksum=${checksum} ${url} /remote/
+ADD --chmod=644 --checksum=${checksum} ${url} /remote/readable.txt
 COPY entry.sh /entry.sh
 EXPOSE 8080/tcp 9090/udp
 VOLUME /data
@@ -94,8 +95,8 @@ ONBUILD COPY child.txt ./child.txt
 const ENTRY = `#!/bin/sh
 echo "user=$(id -un) pwd=$(pwd) greeting=$GREETING home=$APP_HOME"
 cat /shell.txt /heredoc.txt /shebang.txt /exec-form.txt /app/from-archive.txt /app/scratch.txt
-cat /remote/remote.txt /extracted/tarred/hello.txt
-stat -c '%n %a %u:%g' /app /app/owned-by-name.txt /app/owned-by-id.txt /remote/remote.txt /file-dest.txt /linked/linked.txt
+cat /remote/readable.txt /extracted/tarred/hello.txt
+stat -c '%n %a %u:%g' /app /app/owned-by-name.txt /app/owned-by-id.txt /remote/remote.txt /remote/readable.txt /file-dest.txt /linked/linked.txt
 find /parents /logs /wild /dircontents /multi /extracted -type f | sort
 cat /app/onbuild-user.txt /app/child.txt 2>/dev/null
 echo "args=$*"
@@ -117,6 +118,7 @@ const EXPECTED_OUTPUT = [
   '/app/owned-by-id.txt 750 1234:2000',
   // ADD of a URL: mode 0600, owned by root (BuildKit's http source).
   '/remote/remote.txt 600 0:0',
+  '/remote/readable.txt 644 0:0',
   '/file-dest.txt 644 0:0',
   '/linked/linked.txt 644 0:0',
   '/dircontents/sub/inner.txt',

@@ -3,7 +3,7 @@
  * tests): the rootfs of busybox-rootfs.ts as one layer, written into a kiln store.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,6 +19,8 @@ export async function busyboxLayerTar(): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-busybox-'));
   try {
     await makeBusyboxRootfs(dir);
+    // mkdtemp makes 0700: the image's `/` must be 0755, or no user but root can run anything in it.
+    await chmod(dir, 0o755);
     return execFileSync(
       'tar',
       [
