@@ -13,7 +13,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
@@ -183,10 +183,15 @@ export class ContentHashCache {
   async save(): Promise<void> {
     if (!this.#dirty || this.#file === undefined) return;
     const data: StoredFile = { format: FORMAT, root: this.#root, entries: Object.fromEntries(this.#entries) };
-    // Unique per call: several saves of one cache file can overlap within one process.
+    // A unique temp name: selections of one build are hashed in parallel and save the same file.
     const temp = `${this.#file}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(data));
-    await rename(temp, this.#file);
+    try {
+      await writeFile(temp, JSON.stringify(data));
+      await rename(temp, this.#file);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
     this.#dirty = false;
   }
 }

@@ -24,7 +24,7 @@ export async function writeBlobFile(
     const knownSize = expected?.size ?? (source instanceof Uint8Array ? source.byteLength : undefined);
     const present = await touchIfPresent(paths, knownDigest, knownSize);
     if (present !== undefined) {
-      if (!(source instanceof Uint8Array)) source.destroy();
+      if (!(source instanceof Uint8Array)) discard(source);
       return present;
     }
   }
@@ -65,9 +65,18 @@ export async function writeBlobFile(
     return info;
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
-    if (!(source instanceof Uint8Array)) source.destroy();
+    if (!(source instanceof Uint8Array)) discard(source);
     throw error;
   }
+}
+
+/**
+ * Stops reading a source stream. Some streams (an HTTP response body) emit 'error' when destroyed
+ * before their end; nobody listens any more, so that error is swallowed instead of crashing the process.
+ */
+function discard(source: Readable): void {
+  source.on('error', () => undefined);
+  source.destroy();
 }
 
 /** Maps filesystem failures (ENOSPC, EACCES, EROFS…) of a store step to E_STORE. */

@@ -17,12 +17,29 @@ test('chain IDs follow the OCI image spec: ChainID(L0)=DiffID(L0), ChainID(Ln)=s
   assert.notEqual(chainId([b, a]), chainId([a, b]));
 });
 
-test('--chmod: octal modes apply to every node; symbolic modes are refused for now', () => {
+test('--chmod: octal modes replace the bits of every node', () => {
   assert.equal(parseChmod(undefined, undefined), undefined);
   assert.equal(parseChmod('', undefined), undefined);
   assert.equal(parseChmod('640', undefined)?.({ mode: 0o777 }), 0o640);
   assert.equal(parseChmod('4755', undefined)?.({ mode: 0 }), 0o4755);
-  assert.throws(() => parseChmod('u+x', undefined), { code: 'E_USAGE' });
+  assert.throws(() => parseChmod('u+q', undefined), { code: 'E_USAGE' });
+});
+
+test("--chmod: symbolic modes apply to each node's own mode as chmod(1) does", () => {
+  const mode = (spec: string, node: { mode: number; type?: 'file' | 'directory' }) =>
+    parseChmod(spec, undefined)?.(node).toString(8);
+  assert.equal(mode('u=rwx,g=rx,o=', { mode: 0o644 }), '750');
+  assert.equal(mode('u=rwx,go=rx', { mode: 0o600 }), '755');
+  assert.equal(mode('a+x', { mode: 0o644 }), '755');
+  assert.equal(mode('+x', { mode: 0o600 }), '711');
+  assert.equal(mode('g-w,o-rwx', { mode: 0o775 }), '750');
+  assert.equal(mode('o=u', { mode: 0o640 }), '646');
+  assert.equal(mode('a+X', { mode: 0o644, type: 'file' }), '644');
+  assert.equal(mode('a+X', { mode: 0o744, type: 'file' }), '755');
+  assert.equal(mode('a+X', { mode: 0o700, type: 'directory' }), '711');
+  assert.equal(mode('u+s,+t', { mode: 0o755 }), '5755');
+  assert.equal(mode('u=rw', { mode: 0o4755 }), '655');
+  assert.equal(mode('u-x+w,g=r', { mode: 0o500 }), '640');
 });
 
 test('mount point parents: every ancestor once, deepest first, never the root', () => {
