@@ -11,6 +11,7 @@ import type { ImageConfig } from '../oci/types.js';
 import { maskEvent, type ProgressEvent } from '../progress/index.js';
 import {
   createSecretStore,
+  type LeakStep,
   openTmpfsScratch,
   prepareSecretMounts,
   prepareSshMounts,
@@ -38,16 +39,34 @@ export interface BuildSecretsOptions {
   readonly fallbackParent: string;
 }
 
+/** What `checkImage` scans, with the step behind each layer and history entry for the report. */
+export interface ImageLeakCheck {
+  readonly store: LocalStore;
+  /** The build's new, non-empty layers. */
+  readonly layers: readonly { readonly diffID: Digest; readonly step?: LeakStep }[];
+  readonly config: ImageConfig;
+  /** The step that wrote each entry of `config.history` (undefined for base-image entries). */
+  readonly historySteps: readonly (LeakStep | undefined)[];
+  /** Called with the indexes (into `layers`) of leaking layers before the build fails. */
+  readonly onLeak?: (layers: ReadonlySet<number>) => Promise<void>;
+}
+
 /** The secrets of one build. */
 export interface BuildSecrets extends StepSecretsProvider {
   /** Progress events with every secret value read so far masked. */
   mask(event: ProgressEvent): ProgressEvent;
-  /** Fails with E_SECRET_LEAK when a secret value appears in a layer, the config or the history. */
-  checkImage(options: {
-    readonly store: LocalStore;
-    readonly layers: readonly Digest[];
-    readonly config: ImageConfig;
-  }): Promise<void>;
+  /**
+   * Fails with E_SECRET_LEAK, naming the step, when a secret value appears in a new layer, the config
+   * or the history. Every `--secret` given is read first (a fully cached build has read none), so a
+   * cached layer that leaked is caught too; `onLeak` runs before the error is thrown.
+   */
+  checkImage(check: ImageLeakCheck): Promise<void>;
+  /** Fails with E_SECRET_LEAK when a secret is in an exported root filesystem tar (`type=local|tar`). */
+  checkExport(open: () => Promise<Readable>): Promise<void>;
+  /** Fails with E_SECRET_LEAK when a secret is in a document kiln writes (the metadata file). */
+  checkDocument(name: string, bytes: Uint8Array): Promise<void>;
+  /** True when the build was given secrets (so exports and documents must be checked). */
+  readonly hasSecrets: boolean;
   close(): Promise<void>;
 }
 
@@ -65,6 +84,11 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     return scratch;
   };
   const values = () => store.resolved().map((r) => ({ id: r.id, value: r.value }));
+  // Reads every given secret (one that cannot be read could not have been mounted either).
+  const allValues = async () => {
+    await Promise.all(store.ids.map((id) => store.get(id).catch(() => undefined)));
+    return values();
+  };
   const maskLine = (line: string): string => {
     const secrets = values();
     if (secrets.length === 0) return line;
@@ -108,12 +132,13 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     mask(event: ProgressEvent): ProgressEvent {
       return store.resolved().length === 0 ? event : maskEvent(event, maskLine);
     },
-    async checkImage({ store: content, layers, config }): Promise<void> {
-      const secrets = values();
+    hasSecrets: store.ids.length > 0,
+    async checkImage(check: ImageLeakCheck): Promise<void> {
+      const secrets = await allValues();
       if (secrets.length === 0) return;
       const open = (digest: Digest) => (): Readable => {
         const out = new PassThrough();
-        content.openBlob(digest).then(
+        check.store.openBlob(digest).then(
           (blob) => blob.on('error', (e) => out.destroy(e)).pipe(out),
           (error: unknown) => out.destroy(error as Error),
         );
@@ -121,11 +146,31 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
       };
       const leaks = await scanForSecrets({
         secrets,
-        layers: layers.map(open),
-        config: Buffer.from(JSON.stringify(config)),
-        history: config.history ?? [],
+        layers: check.layers.map((l) => open(l.diffID)),
+        config: Buffer.from(JSON.stringify(check.config)),
+        history: check.config.history ?? [],
       });
-      if (leaks.length > 0) throw secretLeakError(leaks);
+      if (leaks.length === 0) return;
+      const leaking = new Set(leaks.flatMap((l) => (l.where.kind === 'layer' ? [l.where.layer] : [])));
+      await check.onLeak?.(leaking);
+      throw secretLeakError(leaks, {
+        layerStep: (i) => check.layers[i]?.step,
+        historyStep: (i) => check.historySteps[i],
+        mask: maskLine,
+      });
+    },
+    async checkExport(openTar): Promise<void> {
+      const secrets = await allValues();
+      if (secrets.length === 0) return;
+      const tar = await openTar();
+      const leaks = await scanForSecrets({ secrets, layers: [() => tar], rootfs: true });
+      if (leaks.length > 0) throw secretLeakError(leaks, { mask: maskLine });
+    },
+    async checkDocument(name, bytes): Promise<void> {
+      const secrets = await allValues();
+      if (secrets.length === 0) return;
+      const leaks = await scanForSecrets({ secrets, layers: [], documents: [{ name, bytes }] });
+      if (leaks.length > 0) throw secretLeakError(leaks, { mask: maskLine });
     },
     async close(): Promise<void> {
       if (agents !== undefined) await (await agents.catch(() => undefined))?.close();

@@ -44,10 +44,13 @@ import {
   vertex,
 } from './build-steps.js';
 import { fetchHttpSources } from './http-sources.js';
+import { forgetLeakedSteps, leakSteps } from './leak-steps.js';
 import type { BuildHooks, BuildOptions, BuildResult } from './types.js';
 import { createWorkerEnv, disposeWorkDir } from './worker-env.js';
 
 const DEFAULT_JOBS = 4;
+const SECRET_NAME_HINT =
+  'build args and ENV are stored in the image; pass secrets with --secret id=NAME,env=NAME and read them in RUN --mount=type=secret,id=NAME';
 
 interface Session {
   readonly store: LocalStore;
@@ -84,6 +87,7 @@ async function runBuild(
         code: d.code,
         message: d.message,
         ...(d.url === undefined ? {} : { detail: d.url }),
+        ...(d.code === 'SecretsUsedInArgOrEnv' ? { hint: SECRET_NAME_HINT } : {}),
         ...(d.range === undefined ? {} : { location: { file: d.file, range: d.range } }),
       },
     });
@@ -218,7 +222,19 @@ async function runBuild(
     return layer;
   });
   const config = finalImageConfig(plan.image, built);
-  await secrets.checkImage({ store, layers: built.flatMap((l) => (l.emptyLayer ? [] : [l.diffID])), config });
+  const steps = leakSteps(plan, built, file);
+  await secrets.checkImage({
+    store,
+    ...steps,
+    config,
+    onLeak: (leaking) =>
+      forgetLeakedSteps(
+        plan,
+        keys,
+        openCacheIndex(store.paths.kilnRoot),
+        [...leaking].flatMap((i) => steps.layers[i]?.op ?? []),
+      ),
+  });
   const sizes = new Map(built.map((l) => [l.diffID, l.size]));
   const layers = config.rootfs.diff_ids.map((diffID) => {
     const base = resolved.layerMediaTypes.get(diffID);
@@ -227,6 +243,18 @@ async function runBuild(
     if (size === undefined) throw new KilnError(ErrorCode.Internal, `no blob for layer ${diffID}`);
     return { mediaType: OciMediaType.ImageLayer, digest: diffID, size };
   });
+  const rootfsTar = async () => {
+    const root =
+      config.rootfs.diff_ids.length === 0 ? undefined : await ensureChainDir(env, config.rootfs.diff_ids);
+    if (root === undefined) throw new KilnError(ErrorCode.Usage, 'the image has no filesystem to export');
+    return diffToLayer({ upper: root, mode: 'overlay-upper', ownership: env.ownership }).stream;
+  };
+  // The exported filesystem is scanned before anything is stored or written.
+  if (secrets.hasSecrets && (options.outputs ?? []).some((o) => o.kind === 'local' || o.kind === 'tar')) {
+    await vertex(emit, '[internal] scan the exported filesystem for secrets', () =>
+      secrets.checkExport(rootfsTar),
+    );
+  }
   const tags = options.tags ?? [];
   const stored = await vertex(emit, 'exporting to image', async () => {
     const image = await storeImage({ store, lease, config, layers, tags });
@@ -235,12 +263,7 @@ async function runBuild(
       image,
       outputs: options.outputs ?? [],
       tags,
-      rootfsTar: async () => {
-        const root =
-          config.rootfs.diff_ids.length === 0 ? undefined : await ensureChainDir(env, config.rootfs.diff_ids);
-        if (root === undefined) throw new KilnError(ErrorCode.Usage, 'the image has no filesystem to export');
-        return diffToLayer({ upper: root, mode: 'overlay-upper', ownership: env.ownership }).stream;
-      },
+      rootfsTar,
       registryClient,
       stdout: options.stdout ?? process.stdout,
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
@@ -255,7 +278,9 @@ async function runBuild(
       'containerimage.digest': stored.manifestDescriptor.digest,
       ...(stored.tags.length === 0 ? {} : { 'image.name': stored.tags.join(',') }),
     };
-    await writeFile(options.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+    const text = `${JSON.stringify(metadata, null, 2)}\n`;
+    await secrets.checkDocument('the metadata file', Buffer.from(text));
+    await writeFile(options.metadataFile, text);
   }
   const cachedSteps = plan.layerOps.filter((id) => outcomes.get(id)?.cached === true).length;
   return {

@@ -13,7 +13,9 @@ export {
 export { MASK, type MaskedLines, maskingTransform, maskLines, SecretMasker } from './output-masker.js';
 export {
   describeLeakLocation,
+  type LeakAttribution,
   type LeakLocation,
+  type LeakStep,
   type ScanForSecretsOptions,
   type SecretLeak,
   scanForSecrets,

@@ -9,7 +9,7 @@
  * entries are scanned as their decoded strings and as JSON.
  */
 import type { Readable } from 'node:stream';
-import { ErrorCode, KilnError } from '../errors.js';
+import { ErrorCode, KilnError, type SourceLocation } from '../errors.js';
 import { MultiPatternMatcher } from './multi-pattern-matcher.js';
 import { type NamedSecret, type SecretForm, type SecretPattern, secretPatterns } from './secret-forms.js';
 import { TarFraming, type TarPart } from './tar-framing.js';
@@ -26,8 +26,13 @@ export type LeakLocation =
       readonly path: string | undefined;
       readonly part: TarPart;
     }
-  | { readonly kind: 'config' }
-  | { readonly kind: 'history'; readonly index: number };
+  /** `field`: the JSON path of the string holding it (e.g. `config.Env[1]`); absent for raw-only hits. */
+  | { readonly kind: 'config'; readonly field?: string }
+  | { readonly kind: 'history'; readonly index: number }
+  /** The exported root filesystem (`--output type=local|tar`). */
+  | { readonly kind: 'rootfs'; readonly path: string | undefined; readonly part: TarPart }
+  /** Another document (e.g. the --metadata-file JSON). */
+  | { readonly kind: 'document'; readonly name: string };
 
 export interface SecretLeak {
   readonly secretId: string;
@@ -43,6 +48,10 @@ export interface ScanForSecretsOptions {
   readonly config?: Uint8Array;
   /** The image config's history entries (objects or strings). */
   readonly history?: readonly unknown[];
+  /** Other documents to scan raw (e.g. the metadata file), each with a name for reports. */
+  readonly documents?: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+  /** The `layers` are exported root filesystems, not image layers (leaks say `rootfs`). */
+  readonly rootfs?: boolean;
   /** Stop collecting after this many distinct leaks (default 100). */
   readonly maxLeaks?: number;
   readonly signal?: AbortSignal;
@@ -54,21 +63,34 @@ export function describeLeakLocation(where: LeakLocation): string {
     case 'layer':
       return `layer ${where.layer}: ${where.path ?? '(unknown member)'} (${where.part})`;
     case 'config':
-      return 'config';
+      return where.field === undefined ? 'config' : `config (${where.field})`;
     case 'history':
       return `history[${where.index}]`;
+    case 'rootfs':
+      return `exported filesystem: ${where.path ?? '(unknown member)'} (${where.part})`;
+    case 'document':
+      return where.name;
   }
 }
 
 function stringsOf(value: unknown, out: string[]): void {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
+  for (const [, s] of fieldStrings(value, '')) out.push(s);
+}
+
+/** Every string (keys included) of a JSON value with its path, e.g. `["config.Env[1]", "A=b"]`. */
+function fieldStrings(value: unknown, path: string, out: [string, string][] = []): [string, string][] {
+  if (typeof value === 'string') out.push([path, value]);
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) fieldStrings(v, `${path}[${i}]`, out);
   else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      out.push(k);
-      stringsOf(v, out);
+      const at = /^[A-Za-z_][\w]*$/.test(k)
+        ? `${path}${path === '' ? '' : '.'}${k}`
+        : `${path}[${JSON.stringify(k)}]`;
+      out.push([at, k]);
+      fieldStrings(v, at, out);
     }
   }
+  return out;
 }
 
 /** Scans; returns the distinct leaks found (an empty array means none). */
@@ -89,6 +111,8 @@ export async function scanForSecrets(options: ScanForSecretsOptions): Promise<re
   };
 
   for (const [layer, open] of options.layers.entries()) {
+    const at = (path: string | undefined, part: TarPart): LeakLocation =>
+      options.rootfs === true ? { kind: 'rootfs', path, part } : { kind: 'layer', layer, path, part };
     if (options.signal?.aborted) throw new KilnError(ErrorCode.Aborted, 'secret scan aborted');
     const framing = new TarFraming();
     // Distinct (pattern, member, part) hits; paths are resolved at the end (PAX records precede headers).
@@ -117,25 +141,31 @@ export async function scanForSecrets(options: ScanForSecretsOptions): Promise<re
     stream.end();
     for (const hit of hits.values()) {
       const path = hit.member === undefined ? undefined : framing.pathOf(hit.member);
-      report(patterns[hit.pattern]!, { kind: 'layer', layer, path, part: hit.part });
+      report(patterns[hit.pattern]!, at(path, hit.part));
     }
     for (const name of framing.joinedNames) {
       const place = framing.place(name.offset);
-      scanBytes(Buffer.from(name.path, 'utf8'), { kind: 'layer', layer, path: place.path, part: 'metadata' });
+      scanBytes(Buffer.from(name.path, 'utf8'), at(place.path, 'metadata'));
     }
   }
 
   if (options.config !== undefined) {
-    scanBytes(options.config, { kind: 'config' });
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(options.config).toString('utf8'));
     } catch {
       parsed = undefined;
     }
-    const strings: string[] = [];
-    stringsOf(parsed, strings);
-    for (const s of strings) scanBytes(Buffer.from(s, 'utf8'), { kind: 'config' });
+    const before = leaks.size;
+    for (const [field, s] of fieldStrings(parsed, '')) {
+      scanBytes(Buffer.from(s, 'utf8'), field === '' ? { kind: 'config' } : { kind: 'config', field });
+    }
+    // The raw bytes only matter when no decoded string explained the hit (e.g. a config that is not JSON).
+    if (leaks.size === before) scanBytes(options.config, { kind: 'config' });
+  }
+
+  for (const document of options.documents ?? []) {
+    scanBytes(document.bytes, { kind: 'document', name: document.name });
   }
 
   for (const [index, entry] of (options.history ?? []).entries()) {
@@ -147,16 +177,60 @@ export async function scanForSecrets(options: ScanForSecretsOptions): Promise<re
   return [...leaks.values()];
 }
 
-/** The E_SECRET_LEAK error for leaks found by `scanForSecrets` (values are never included). */
-export function secretLeakError(leaks: readonly SecretLeak[]): KilnError {
-  const lines = leaks
-    .slice(0, 10)
-    .map((l) => `  secret ${l.secretId} (${l.form}) in ${describeLeakLocation(l.where)}`);
+/** The build step a leak is attributed to (its progress name and Dockerfile location). */
+export interface LeakStep {
+  readonly name: string;
+  readonly location?: SourceLocation;
+}
+
+/** How a report names the steps behind leaks; every text shown passes through `mask`. */
+export interface LeakAttribution {
+  /** The step that made layer `index` of the scan. */
+  readonly layerStep?: (index: number) => LeakStep | undefined;
+  /** The step that wrote history entry `index`. */
+  readonly historyStep?: (index: number) => LeakStep | undefined;
+  /** Masks secret values in step names (a build arg may hold one). */
+  readonly mask?: (text: string) => string;
+}
+
+function stepOf(where: LeakLocation, attribution: LeakAttribution): LeakStep | undefined {
+  switch (where.kind) {
+    case 'layer':
+      return attribution.layerStep?.(where.layer);
+    case 'history':
+      return attribution.historyStep?.(where.index);
+    case 'config':
+    case 'rootfs':
+    case 'document':
+      return undefined;
+  }
+}
+
+function stepText(step: LeakStep, mask: (text: string) => string): string {
+  const line =
+    step.location === undefined ? '' : ` (${step.location.file}:${step.location.range.start.line})`;
+  return `${mask(step.name)}${line}`;
+}
+
+/**
+ * The E_SECRET_LEAK error for leaks found by `scanForSecrets` (values are never included). With an
+ * attribution, each leak names the step that made it, and the error points at the first such step.
+ */
+export function secretLeakError(leaks: readonly SecretLeak[], attribution: LeakAttribution = {}): KilnError {
+  const mask = attribution.mask ?? ((text: string) => text);
+  const steps = leaks.map((l) => stepOf(l.where, attribution));
+  const lines = leaks.slice(0, 10).map((l, i) => {
+    const step = steps[i];
+    const by = step === undefined ? '' : `, written by step ${stepText(step, mask)}`;
+    return `  secret ${l.secretId} (${l.form}) in ${mask(describeLeakLocation(l.where))}${by}`;
+  });
   const more = leaks.length > 10 ? `\n  ... and ${leaks.length - 10} more` : '';
+  const first = steps.find((s) => s?.location !== undefined);
   return new KilnError(
     ErrorCode.SecretLeak,
     `build secrets found in the image:\n${lines.join('\n')}${more}`,
     {
+      ...(first?.location === undefined ? {} : { location: first.location }),
       hint: 'secrets must only be read from RUN --mount=type=secret, never copied into files, ENV, ARG or LABEL',
     },
   );

@@ -3,7 +3,7 @@
  * `<kilnRoot>/cache/index/v<N>/<key hex>.json` (written atomically, so concurrent builds never see a
  * torn record; the last writer of a key wins, and every writer of a key writes an equivalent record).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import { type Digest, isDigest, parseDigest } from '../oci/digest.js';
@@ -59,6 +59,11 @@ export class CacheIndex {
       });
     }
     return parseRecord(text);
+  }
+
+  /** Forgets `key` (absent is fine), e.g. when the layer it names leaked a build secret. */
+  async delete(key: string): Promise<void> {
+    await rm(this.#path(key), { force: true });
   }
 
   /** Stores the record of `key` (atomic replace). */

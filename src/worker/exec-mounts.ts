@@ -3,6 +3,8 @@
  * persistent cache directories, and the secret / ssh mounts of the build's secrets provider. Every
  * resource acquired is recorded in `StepResources`, for release after the step.
  */
+import { randomUUID } from 'node:crypto';
+import { chmod, copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretMount, SshMount } from '../dockerfile/instructions/types.js';
 import type { SourceLocation } from '../errors.js';
@@ -11,6 +13,7 @@ import type { Mount } from '../executor/index.js';
 import { type CacheMountLease, CacheMountManager, type CacheSeed } from '../mounts/index.js';
 import type { ExecMount, ExecOp, OpId } from '../plan/index.js';
 import type { StepSecrets, StepSsh } from '../secrets/index.js';
+import { prepareRootfs } from '../snapshot/index.js';
 import { chainId } from './chains.js';
 import { openView, type TreeView } from './trees.js';
 import type { FsState, WorkerEnv } from './types.js';
@@ -113,6 +116,34 @@ async function cacheMount(
   return lease.mount;
 }
 
+/**
+ * A writable tree with the content of `source` whose changes are thrown away on release: an overlay
+ * over it (or a copy, with the copy snapshotter); a single file is copied.
+ */
+async function discardableCopy(env: WorkerEnv, source: string): Promise<TreeView> {
+  const st = await stat(source).catch((cause: unknown) => {
+    throw new KilnError(ErrorCode.Executor, `bind mount source not found: ${(cause as Error).message}`, {
+      cause,
+    });
+  });
+  if (!st.isDirectory()) {
+    const dir = join(env.dirs.work, `rw-${randomUUID()}`);
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, 'file');
+    await copyFile(source, path);
+    await chmod(path, st.mode & 0o7777);
+    return { path, release: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const prepared = await prepareRootfs({
+    strategy: await env.strategy(),
+    lowers: [source],
+    id: `rw-${randomUUID()}`,
+    workRoot: env.dirs.work,
+    ...(env.signal === undefined ? {} : { signal: env.signal }),
+  });
+  return { path: prepared.path, release: () => prepared.cleanup() };
+}
+
 export async function toMounts(
   env: WorkerEnv,
   input: StepMountInput,
@@ -134,7 +165,14 @@ export async function toMounts(
         if (!source.startsWith(root)) {
           throw new KilnError(ErrorCode.PathEscape, `bind mount source ${m.sourcePath} escapes its root`);
         }
-        mounts.push({ kind: 'bind', source, target: m.target, readonly: m.readOnly });
+        if (m.readOnly) {
+          mounts.push({ kind: 'bind', source, target: m.target, readonly: true });
+          break;
+        }
+        // `rw`: the step may write, and its writes are discarded (BuildKit); never into the source.
+        const scratch = await discardableCopy(env, source);
+        views.push(scratch);
+        mounts.push({ kind: 'bind', source: scratch.path, target: m.target, readonly: false });
         break;
       }
       case 'tmpfs':

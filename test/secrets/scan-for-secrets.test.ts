@@ -167,7 +167,7 @@ describe('scanForSecrets', () => {
     ];
     const leaks = await scanForSecrets({ secrets: [secret], layers: [], config, history });
     assert.deepEqual(leaks.map((l) => `${l.secretId} ${describeLeakLocation(l.where)}`).sort(), [
-      '#0 config',
+      '#0 config (config.Env[0])',
       '#0 history[1]',
     ]);
     const clean = await scanForSecrets({
