@@ -112,6 +112,17 @@ function isClearError(c: ProtocolCase): (error: unknown) => boolean {
   };
 }
 
+/** Every matching request (retries included) gets the case's status and error body. */
+function injectFor(proxy: FaultProxy, c: ProtocolCase): void {
+  proxy.clearFaults();
+  proxy.addFault({
+    method: c.method,
+    pathIncludes: c.pathIncludes,
+    times: 50,
+    fault: { kind: 'status', status: c.status, errorCode: c.errorCode },
+  });
+}
+
 describe('protocol failures give clear errors', () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
@@ -134,13 +145,7 @@ describe('protocol failures give clear errors', () => {
   PUSH_CASES.forEach((c, i) => {
     test(`push: ${c.name} → ${c.expected}`, async () => {
       const repository = { registry: proxy.host, repository: `errors/push${i}` };
-      proxy.clearFaults();
-      proxy.addFault({
-        method: c.method,
-        pathIncludes: c.pathIncludes,
-        times: 50,
-        fault: { kind: 'status', status: c.status, errorCode: c.errorCode },
-      });
+      injectFor(proxy, c);
       const client = createRegistryClient({ retry });
       try {
         await assert.rejects(
@@ -175,13 +180,7 @@ describe('protocol failures give clear errors', () => {
 
     for (const c of PULL_CASES) {
       test(`pull: ${c.name} → ${c.expected}`, async () => {
-        proxy.clearFaults();
-        proxy.addFault({
-          method: c.method,
-          pathIncludes: c.pathIncludes,
-          times: 50,
-          fault: { kind: 'status', status: c.status, errorCode: c.errorCode },
-        });
+        injectFor(proxy, c);
         const client = createRegistryClient({ retry });
         const dst = await tempStore();
         try {
