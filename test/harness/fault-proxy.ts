@@ -9,7 +9,13 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What goes wrong. */
 export type Fault =
-  | { readonly kind: 'status'; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      /** The distribution-spec error code in the JSON body (default UNAVAILABLE). */
+      readonly errorCode?: string;
+    }
   /** Destroy the client connection before any response. */
   | { readonly kind: 'reset' }
   /** Forward headers, send `afterBytes` of the body, then reset the connection. */
@@ -118,7 +124,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       case 'status':
         req.resume();
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] }));
+        res.end(
+          JSON.stringify({ errors: [{ code: fault.errorCode ?? 'UNAVAILABLE', message: 'injected fault' }] }),
+        );
         return;
       case 'reset':
         req.resume();

@@ -11,6 +11,7 @@ import {
   splitCommand,
 } from '../../../src/dockerfile/parser/index.js';
 import { isKilnError } from '../../../src/errors.js';
+import { dockerfileish } from './fixtures/dockerfile-fragments.js';
 
 /** Runs `fn`; anything thrown must be a KilnError. Returns whether it succeeded. */
 function onlyKilnErrors(fn: () => unknown): boolean {
@@ -26,78 +27,6 @@ function onlyKilnErrors(fn: () => unknown): boolean {
     return false;
   }
 }
-
-const FRAGMENTS = [
-  'FROM ',
-  'RUN ',
-  'run ',
-  'COPY ',
-  'ADD ',
-  'ENV ',
-  'LABEL ',
-  'ARG ',
-  'ONBUILD ',
-  'HEALTHCHECK ',
-  'CMD ',
-  'SHELL ',
-  'USER ',
-  'EXPOSE ',
-  'VOLUME ',
-  'FOO ',
-  'NONE',
-  '--mount=type=cache ',
-  '--from=a ',
-  '-- ',
-  '# ',
-  '# escape=`',
-  '# escape=\\',
-  '# syntax=x',
-  '# check=skip=all',
-  '#!',
-  '//syntax=y',
-  '\\',
-  '`',
-  '\\\n',
-  '`\n',
-  '\n',
-  '\r\n',
-  '\n\n',
-  ' ',
-  '\t',
-  '\u00a0',
-  '\ufeff',
-  '"',
-  "'",
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '"a"',
-  '1e999',
-  'null',
-  '<<',
-  '<<-',
-  '<<EOF',
-  "<<'EOF'",
-  '3<<X',
-  'EOF',
-  'X',
-  '$',
-  '${',
-  '${a:-',
-  '=',
-  'a=b',
-  'key value',
-  'é',
-  '😀',
-  '\u0000',
-];
-
-const dockerfileish = fc
-  .array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 })
-  .map((parts) => parts.join(''));
 
 describe('parser properties', () => {
   it('arbitrary strings: only KilnErrors, and a successful parse dumps', () => {

@@ -55,45 +55,6 @@ function wordsOrError(input: string, env: readonly string[]): readonly string[] 
   }
 }
 
-/**
- * Lines of the shared raw file whose expectations need variables no ENV line of that file defines:
- * the copy lacks upstream's `ENV hi=hi` and `ENV leading=  ab c` lines (lines 2 and 3 even expect
- * different results for the same input and env). They are run as `todo` with the file's own env, and
- * must pass once the missing entries (taken from the JSON extract's env) are restored.
- */
-const RAW_LINES_MISSING_ENV: ReadonlySet<number> = new Set([3, 7, 8, 9]);
-
-describe('wordsTest (raw file)', () => {
-  const cases = readRawCases();
-  const upstreamEnv = (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as JsonFile).cases.at(-1)?.env ?? [];
-  it('has cases that depend on ENV lines and an error case', () => {
-    assert.ok(cases.length >= 10);
-    assert.ok(cases.some((c) => c.env.length > 0));
-    assert.ok(cases.some((c) => c.expected[0] === 'error'));
-  });
-  it('still has the data defect the todo list works around (remove the list when this fails)', () => {
-    const [line2, line3] = [cases.find((c) => c.line === 2), cases.find((c) => c.line === 3)];
-    assert.ok(line2 !== undefined && line3 !== undefined);
-    assert.equal(line2.input, line3.input);
-    assert.deepEqual(line2.env, line3.env);
-    assert.notDeepEqual(line2.expected, line3.expected);
-  });
-  for (const c of cases) {
-    const defective = RAW_LINES_MISSING_ENV.has(c.line);
-    const options = defective ? { todo: 'the shared copy lacks the ENV lines this case needs' } : {};
-    it(`line ${c.line}: ${c.input}`, options, () => {
-      assert.deepEqual(wordsOrError(c.input, c.env), c.expected);
-    });
-    if (defective) {
-      it(`line ${c.line} with upstream's missing ENV entries restored: ${c.input}`, () => {
-        const restored = [...c.env, ...upstreamEnv.filter((entry) => !c.env.includes(entry))];
-        assert.ok(restored.length > c.env.length, 'the JSON extract supplies the missing entries');
-        assert.deepEqual(wordsOrError(c.input, restored), c.expected);
-      });
-    }
-  }
-});
-
 interface JsonFile {
   readonly escape_token: string;
   readonly count: number;
@@ -105,6 +66,84 @@ interface JsonFile {
     error?: boolean;
   }[];
 }
+
+type JsonCase = JsonFile['cases'][number];
+
+function jsonExpected(c: JsonCase): readonly string[] {
+  return c.error === true ? ['error'] : (c.expected_words ?? []);
+}
+
+function isSameCase(raw: WordsCase, json: JsonCase): boolean {
+  return raw.input === json.input && JSON.stringify(raw.expected) === JSON.stringify(jsonExpected(json));
+}
+
+function envName(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/**
+ * The env BuildKit's TestShellParser4Words has at each case of the raw file. Upstream builds it only from
+ * the file's own `ENV k=v` lines (cumulative, starting empty; see the JSON's `harness`). The shared raw
+ * file is a subset of upstream's and lacks two of those ENV lines (the ones defining `hi` and `leading`);
+ * the JSON extract of the same upstream file records, for each case it holds, the env in force at that
+ * upstream line. So:
+ * - a raw case the JSON extract also holds (same input, same expectation) gets the JSON's env;
+ * - any other raw case gets the raw file's env plus each JSON-only entry already in force after the last
+ *   JSON-held case before it, where an entry is in force right after the last JSON case that lacks it.
+ *   (That placement is forced: upstream's `hello${hi}bye` appears twice with different expectations, so
+ *   an `ENV hi=…` line must separate the two.)
+ * Expectations always come from the raw file; nothing here knows a result.
+ */
+function withUpstreamEnv(raw: readonly WordsCase[], json: readonly JsonCase[]): WordsCase[] {
+  const rawNames = new Set(raw.flatMap((c) => c.env.map(envName)));
+  const jsonOnly = [...new Set(json.flatMap((c) => c.env))].filter((entry) => !rawNames.has(envName(entry)));
+  const lastLacking = new Map(
+    jsonOnly.map((entry) => [entry, json.findLastIndex((c) => !c.env.includes(entry))]),
+  );
+  let position = -1; // index in `json` of the last raw case found there
+  return raw.map((c) => {
+    const found = json.findIndex((j, i) => i > position && isSameCase(c, j));
+    if (found >= 0) {
+      position = found;
+      return { ...c, env: json[found]!.env };
+    }
+    const inForce = jsonOnly.filter(
+      (entry) => (lastLacking.get(entry) ?? Number.POSITIVE_INFINITY) <= position,
+    );
+    return { ...c, env: [...c.env, ...inForce] };
+  });
+}
+
+describe('wordsTest (raw file, with the env the upstream harness had)', () => {
+  const rawCases = readRawCases();
+  const jsonCases = (JSON.parse(readFileSync(JSON_FILE, 'utf8')) as JsonFile).cases;
+  const cases = withUpstreamEnv(rawCases, jsonCases);
+  it('has cases that depend on ENV lines and an error case', () => {
+    assert.ok(cases.length >= 10);
+    assert.ok(cases.some((c) => c.env.length > 0));
+    assert.ok(cases.some((c) => c.expected[0] === 'error'));
+  });
+  it('keeps every ENV entry of the raw file, and the JSON extract agrees with them', () => {
+    cases.forEach((c, i) => {
+      const own = envFromList(rawCases[i]!.env);
+      const merged = envFromList(c.env);
+      for (const [name, value] of own) assert.equal(merged.get(name), value, `line ${c.line}: ${name}`);
+    });
+  });
+  it('gives the two lines with the same input but different expectations different envs', () => {
+    const twins = cases.filter((c, i) => cases.some((o, j) => j !== i && o.input === c.input));
+    assert.equal(twins.length, 2, 'the raw file has exactly one repeated input');
+    const [first, second] = twins as [WordsCase, WordsCase];
+    assert.notDeepEqual(first.expected, second.expected);
+    assert.notDeepEqual(envFromList(first.env), envFromList(second.env));
+  });
+  for (const c of cases) {
+    it(`line ${c.line}: ${c.input}`, () => {
+      assert.deepEqual(wordsOrError(c.input, c.env), c.expected);
+    });
+  }
+});
 
 describe('shell_wordsTest.json', () => {
   const file = JSON.parse(readFileSync(JSON_FILE, 'utf8')) as JsonFile;
