@@ -44,6 +44,7 @@ import {
   vertex,
 } from './build-steps.js';
 import { fetchHttpSources } from './http-sources.js';
+import { imageEnvLookup } from './image-env.js';
 import { forgetLeakedSteps, leakSteps } from './leak-steps.js';
 import type { BuildHooks, BuildOptions, BuildResult } from './types.js';
 import { createWorkerEnv, disposeWorkDir } from './worker-env.js';
@@ -73,25 +74,19 @@ async function runBuild(
   const platform: PlatformSpec =
     options.platform ?? defaultPlatform({ platform: process.platform, arch: process.arch });
   const file = context.dockerfile.name;
-  const checked = checkDockerfile(context.dockerfile.text, {
+  const checkOptions = {
     file,
     buildArgs: options.buildArgs ?? {},
     ...(options.target === undefined ? {} : { target: options.target }),
     targetPlatform: platform,
+  };
+  // A first pass finds the base images; the second expands each stage with its base image's Env.
+  const unexpanded = checkDockerfile(context.dockerfile.text, checkOptions);
+  const requests = baseImageRequests(unexpanded, {
+    ...(options.target === undefined ? {} : { target: options.target }),
+    platform,
+    file,
   });
-  for (const d of checked.diagnostics) {
-    emit({
-      kind: 'warning',
-      diagnostic: {
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-        ...(d.url === undefined ? {} : { detail: d.url }),
-        ...(d.code === 'SecretsUsedInArgOrEnv' ? { hint: SECRET_NAME_HINT } : {}),
-        ...(d.range === undefined ? {} : { location: { file: d.file, range: d.range } }),
-      },
-    });
-  }
   const registryClient = (registry: string): RegistryClient => {
     let client = session.clients.get(registry);
     if (client === undefined) {
@@ -108,18 +103,6 @@ async function runBuild(
     registryClient,
     ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
   });
-  const resolved: Resolved = {
-    images: new Map(),
-    sourceDirs: new Map(),
-    localDigests: new Map(),
-    blobs: new Map(),
-    layerMediaTypes: new Map(),
-  };
-  const requests = baseImageRequests(checked, {
-    ...(options.target === undefined ? {} : { target: options.target }),
-    platform,
-    file,
-  });
   const configs = new Map<string, ResolvedImage>();
   await Promise.all(
     requests.map((r) =>
@@ -129,6 +112,30 @@ async function runBuild(
       }),
     ),
   );
+  const checked =
+    requests.length === 0
+      ? unexpanded
+      : checkDockerfile(context.dockerfile.text, { ...checkOptions, imageEnv: imageEnvLookup(configs) });
+  for (const d of checked.diagnostics) {
+    emit({
+      kind: 'warning',
+      diagnostic: {
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+        ...(d.url === undefined ? {} : { detail: d.url }),
+        ...(d.code === 'SecretsUsedInArgOrEnv' ? { hint: SECRET_NAME_HINT } : {}),
+        ...(d.range === undefined ? {} : { location: { file: d.file, range: d.range } }),
+      },
+    });
+  }
+  const resolved: Resolved = {
+    images: new Map(),
+    sourceDirs: new Map(),
+    localDigests: new Map(),
+    blobs: new Map(),
+    layerMediaTypes: new Map(),
+  };
   const plan = planBuild(checked, {
     ...(options.target === undefined ? {} : { target: options.target }),
     platform,

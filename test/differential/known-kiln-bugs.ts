@@ -11,16 +11,7 @@ export interface KnownKilnBug {
   readonly reason: string;
 }
 
-export const KNOWN_KILN_BUGS: readonly KnownKilnBug[] = [
-  {
-    id: 'expansion-without-base-image-env',
-    cases: ['multi-stage'],
-    reason:
-      'words are expanded without the base image Env: `ENV PATH=/opt/bin:$PATH` on busybox gives ' +
-      '"PATH=/opt/bin:" (src/build/build.ts calls checkDockerfile before it loads base image configs ' +
-      'and never passes resolveBuild its imageEnv option)',
-  },
-];
+export const KNOWN_KILN_BUGS: readonly KnownKilnBug[] = [];
 
 /** The known bug of a case, if any. */
 export function knownKilnBug(caseName: string, all = KNOWN_KILN_BUGS): KnownKilnBug | undefined {
