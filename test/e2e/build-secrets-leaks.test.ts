@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -53,12 +53,17 @@ function need(): Fixture {
 
 let contexts = 0;
 
-/** Builds `dockerfile` as the test user with the secret `tok` (and `extra` arguments). */
-async function build(dockerfile: string, extra: readonly string[] = []): Promise<CliResult> {
+/** Builds `dockerfile` (with copies of `files` in the context) as the test user with the secret `tok`. */
+async function build(
+  dockerfile: string,
+  extra: readonly string[] = [],
+  files: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
   const { home, root, secretFile } = need();
   const ctx = join(home, `ctx-${contexts++}`);
   await mkdir(ctx);
   await writeFile(join(ctx, 'Dockerfile'), dockerfile);
+  for (const [name, from] of Object.entries(files)) await copyFile(from, join(ctx, name));
   await run('chown', ['-R', TEST_USER, ctx]);
   return rebuild(ctx, extra, { root, home, secretFile });
 }
@@ -171,6 +176,29 @@ test('adversarial: every attempt to leak a --secret fails the build and names th
       assert.equal(await tagged(ref), false, 'a leaking image was tagged');
     });
   }
+});
+
+test('adversarial: COPY then rm of a key file given to --ssh is caught at the COPY', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const { home } = need();
+  const key = join(home, 'deploy_key');
+  await writeFile(
+    key,
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${Buffer.from(SECRET).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`,
+  );
+  await run('chown', [TEST_USER, key]);
+  const result = await build(
+    'FROM busybox\nCOPY deploy_key /root/.ssh/id_ed25519\nRUN rm /root/.ssh/id_ed25519\n',
+    ['--ssh', `default=${key}`],
+    { deploy_key: key },
+  );
+  assertCaught(
+    result,
+    2,
+    /secret ssh key default \(raw\) in layer \d+: root\/\.ssh\/id_ed25519 \(content\), written by step \[2\/3\] COPY/,
+  );
 });
 
 test('adversarial: the SecretsUsedInArgOrEnv warning points to --secret', {
