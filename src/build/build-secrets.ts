@@ -3,6 +3,7 @@
  * (secret files never touch the rootfs or the store), masking of secret values in progress text, and
  * the leak scan of the image before it is stored.
  */
+import { lstat, readFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import type { SecretMount, SshMount } from '../dockerfile/instructions/types.js';
 import type { SourceLocation } from '../errors.js';
@@ -11,6 +12,7 @@ import type { ImageConfig } from '../oci/types.js';
 import { maskEvent, type ProgressEvent } from '../progress/index.js';
 import {
   createSecretStore,
+  DEFAULT_MAX_SECRET_BYTES,
   type LeakStep,
   openTmpfsScratch,
   prepareSecretMounts,
@@ -84,10 +86,11 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     return scratch;
   };
   const values = () => store.resolved().map((r) => ({ id: r.id, value: r.value }));
-  // Reads every given secret (one that cannot be read could not have been mounted either).
+  // Reads every given secret (one that cannot be read could not have been mounted either), and the
+  // private key files given to --ssh (a build that also COPYs the key would ship it).
   const allValues = async () => {
     await Promise.all(store.ids.map((id) => store.get(id).catch(() => undefined)));
-    return values();
+    return [...values(), ...(await sshKeyFiles(options.ssh))];
   };
   const maskLine = (line: string): string => {
     const secrets = values();
@@ -132,7 +135,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     mask(event: ProgressEvent): ProgressEvent {
       return store.resolved().length === 0 ? event : maskEvent(event, maskLine);
     },
-    hasSecrets: store.ids.length > 0,
+    hasSecrets: store.ids.length > 0 || options.ssh.some((spec) => spec.paths.length > 0),
     async checkImage(check: ImageLeakCheck): Promise<void> {
       const secrets = await allValues();
       if (secrets.length === 0) return;
@@ -177,4 +180,18 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
       if (scratch !== undefined) await (await scratch.catch(() => undefined))?.close();
     },
   };
+}
+
+/** The contents of the regular files among `--ssh` paths (sockets and unreadable paths are skipped). */
+async function sshKeyFiles(specs: readonly SshSpec[]): Promise<{ id: string; value: Buffer }[]> {
+  const out: { id: string; value: Buffer }[] = [];
+  for (const spec of specs) {
+    for (const path of spec.paths) {
+      const st = await lstat(path).catch(() => undefined);
+      if (st === undefined || !st.isFile() || st.size > DEFAULT_MAX_SECRET_BYTES) continue;
+      const value = await readFile(path).catch(() => undefined);
+      if (value !== undefined) out.push({ id: `ssh key ${spec.id}`, value });
+    }
+  }
+  return out;
 }

@@ -48,7 +48,13 @@ export async function vertex<T>(emit: ProgressEmitter, name: string, work: () =>
     emit({ kind: 'vertex-done', id, durationMs: Date.now() - started });
     return result;
   } catch (error) {
-    emit({ kind: 'vertex-error', id, error: toProgressError(error) });
+    const location = error instanceof KilnError ? error.location : undefined;
+    emit({
+      kind: 'vertex-error',
+      id,
+      error: toProgressError(error),
+      ...(location === undefined ? {} : { location }),
+    });
     throw error;
   }
 }

@@ -229,19 +229,23 @@ async function runBuild(
     return layer;
   });
   const config = finalImageConfig(plan.image, built);
-  const steps = leakSteps(plan, built, file);
-  await secrets.checkImage({
-    store,
-    ...steps,
-    config,
-    onLeak: (leaking) =>
-      forgetLeakedSteps(
-        plan,
-        keys,
-        openCacheIndex(store.paths.kilnRoot),
-        [...leaking].flatMap((i) => steps.layers[i]?.op ?? []),
-      ),
-  });
+  if (secrets.hasSecrets) {
+    const steps = leakSteps(plan, built, file);
+    await vertex(emit, '[internal] scan the image for build secrets', () =>
+      secrets.checkImage({
+        store,
+        ...steps,
+        config,
+        onLeak: (leaking) =>
+          forgetLeakedSteps(
+            plan,
+            keys,
+            openCacheIndex(store.paths.kilnRoot),
+            [...leaking].flatMap((i) => steps.layers[i]?.op ?? []),
+          ),
+      }),
+    );
+  }
   const sizes = new Map(built.map((l) => [l.diffID, l.size]));
   const layers = config.rootfs.diff_ids.map((diffID) => {
     const base = resolved.layerMediaTypes.get(diffID);
