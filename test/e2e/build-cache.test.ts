@@ -1,12 +1,13 @@
 /**
  * End-to-end cache behaviour of `kiln build` (real CLI as the unprivileged test user, plain progress):
- * an unchanged rebuild is all CACHED and unpacks nothing; a changed context file rebuilds from its COPY
+ * an unchanged rebuild is all CACHED and unpacks nothing (new file times and proxy args change
+ * nothing either); a changed context file rebuilds from its COPY
  * on; a changed build arg rebuilds only the steps that use it; a moved base image rebuilds everything
  * on it; --no-cache and --no-cache-filter. Then a failing RUN: exit code, Dockerfile line with a caret,
  * and the step's last output lines.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../src/store/local-store.js';
@@ -84,6 +85,14 @@ describe('kiln build cache, end to end (unprivileged, plain progress)', { skip, 
       assert.deepEqual(made, [], `a full cache hit made ${dir}: ${made.join(', ')}`);
     }
     assert.equal((await kiln(['images', '-q', 'app:1'])).stdout.trim(), id);
+  });
+
+  it('new file times without new content, and proxy build args, change no cache key', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    for (const name of ['a.txt', 'b.txt']) await utimes(join(ctx, name), later, later);
+    const result = await build('--build-arg', 'HTTP_PROXY=http://127.0.0.1:9', '--build-arg', 'no_proxy=x');
+    assert.deepEqual(result.ran, []);
+    assert.deepEqual(result.cached, sorted(ALL));
   });
 
   it('one changed context file rebuilds from its COPY on', async () => {
