@@ -19,7 +19,8 @@ export interface BuildFlags {
   readonly label: string[];
   readonly check?: boolean;
   readonly cache?: boolean;
-  readonly noCacheFilter?: string[];
+  /** `--no-cache-filter` (commander names a `--no-` option after what follows the `no-`). */
+  readonly cacheFilter?: string[];
   readonly pull?: boolean;
   readonly network?: string;
   readonly output?: string[];
@@ -109,7 +110,7 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
   const epoch = flags.sourceDateEpoch ?? env.SOURCE_DATE_EPOCH;
   return {
     noCache: flags.cache === false,
-    noCacheFilter: (flags.noCacheFilter ?? []).flatMap((v) => v.split(',')).filter((v) => v !== ''),
+    noCacheFilter: (flags.cacheFilter ?? []).flatMap((v) => v.split(',')).filter((v) => v !== ''),
     pull: flags.pull === true,
     ...(network === undefined ? {} : { network }),
     outputs,

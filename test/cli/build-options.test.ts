@@ -23,7 +23,7 @@ test('kiln build flags: docker spellings map to build options', () => {
     {
       ...base,
       cache: false,
-      noCacheFilter: ['build,test', 'lint'],
+      cacheFilter: ['build,test', 'lint'],
       pull: true,
       network: 'none',
       output: ['type=local,dest=out', '-'],

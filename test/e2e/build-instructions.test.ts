@@ -284,10 +284,40 @@ describe('kiln build end to end: every instruction, ONBUILD, parallel stages (un
     });
     await handOver(ctx);
     const target = `${s.registry.host}/e2e/child:1`;
-    const built = await s.kiln(['build', '--progress', 'plain', '-t', target, '--push', ctx]);
+    const oci = join(s.home, 'child-oci.tar');
+    const docker = join(s.home, 'child-docker.tar');
+    const built = await s.kiln([
+      'build',
+      '--progress',
+      'plain',
+      '-t',
+      target,
+      '--push',
+      '-o',
+      `type=oci,dest=${oci}`,
+      '-o',
+      `type=docker,dest=${docker}`,
+      ctx,
+    ]);
     assert.equal(built.code, 0, built.stderr);
     const image = await skopeoConfig(target);
     assert.deepEqual(image.config.Cmd, ['child-arg']);
+    // The same image in the OCI and docker archives (skopeo reads both; the config digest is the ID).
+    const { stdout: pushedId } = await run('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      `docker://${target}`,
+    ]);
+    const configDigest = (JSON.parse(pushedId) as { config: { digest: string } }).config.digest;
+    for (const archive of [`oci-archive:${oci}`, `docker-archive:${docker}`]) {
+      const { stdout } = await run('skopeo', ['inspect', '--raw', archive]);
+      assert.equal(
+        (JSON.parse(stdout) as { config: { digest: string } }).config.digest,
+        configDigest,
+        archive,
+      );
+    }
     assert.deepEqual(image.config.Entrypoint, ['/bin/sh', '/entry.sh']);
     assert.equal(image.config.OnBuild, undefined, 'triggers are consumed, not inherited');
     const output = await podmanPullRun(s.home, target);

@@ -97,14 +97,18 @@ export async function podmanAs(home: string, args: readonly string[], user = TES
   return stdout;
 }
 
-/** Pulls `ref` from a plain-HTTP test registry and runs it (`--network host`); returns its stdout. */
+/**
+ * Pulls `ref` from a plain-HTTP test registry and runs it (`--network host`, `extra` run options, then
+ * `command` after the image); returns its stdout.
+ */
 export async function podmanPullRun(
   home: string,
   ref: string,
   extra: readonly string[] = [],
+  command: readonly string[] = [],
 ): Promise<string> {
   await podmanAs(home, ['pull', '-q', '--tls-verify=false', ref]);
-  return podmanAs(home, ['--runtime', 'runc', 'run', '--rm', '--network', 'host', ...extra, ref]);
+  return podmanAs(home, ['--runtime', 'runc', 'run', '--rm', '--network', 'host', ...extra, ref, ...command]);
 }
 
 /** The image config blob as stored (`skopeo inspect --config --raw`; without --raw skopeo drops Healthcheck, OnBuild, Shell). */

@@ -34,6 +34,8 @@ export async function busyboxLayerTar(): Promise<Buffer> {
         '--numeric-owner',
         '--mtime=@0',
         '--format=pax',
+        // pax headers would otherwise record each file's atime and ctime (different every time).
+        '--pax-option=delete=atime,delete=ctime',
         '-cf',
         '-',
         '.',
