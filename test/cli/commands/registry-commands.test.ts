@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../../src/cli/main.js';
 import { openStore, resolveRoot, setImageTag } from '../../../src/store/index.js';
-import { startBasicAuthRegistry, type TestRegistry } from '../../harness/registry.js';
+import { registrySkip, startBasicAuthRegistry, type TestRegistry } from '../../harness/registry.js';
 import { writeTestImage } from '../../registry/fixtures.js';
 
 let registry: TestRegistry;
@@ -45,7 +45,9 @@ async function kiln(
   return { code, stdout: out, stderr: err };
 }
 
-test('login verifies and saves credentials; push and pull use them; logout removes them', async () => {
+test('login verifies and saves credentials; push and pull use them; logout removes them', {
+  skip: registrySkip(),
+}, async () => {
   const bad = await kiln(['login', '-u', 'alice', '--password-stdin', registry.host], 'nope\n');
   assert.equal(bad.code, 1, bad.stderr);
   assert.match(bad.stderr, /E_REGISTRY_AUTH/);
@@ -83,7 +85,7 @@ test('login verifies and saves credentials; push and pull use them; logout remov
   assert.match(denied.stderr, /E_REGISTRY_AUTH/);
 });
 
-test('login needs a username and a password', async () => {
+test('login needs a username and a password', { skip: registrySkip() }, async () => {
   const noUser = await kiln(['login', '--password-stdin', registry.host], 'x');
   assert.equal(noUser.code, 1);
   assert.match(noUser.stderr, /E_USAGE/);
