@@ -12,12 +12,20 @@ import type { FuzzReport, FuzzRequest } from './fixtures/front-end-fuzz-worker.j
 
 const HANG_BOUND_MS = 60_000;
 
+/** The worker beside this file: `.ts` when run from source (tsx), `.js` when run compiled. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = new URL(`./fixtures/front-end-fuzz-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
+
 type Outcome = FuzzReport | { readonly ok: false; readonly hung: true };
 
 async function runGuarded(request: FuzzRequest, boundMs: number): Promise<Outcome> {
-  const worker = new Worker(new URL('./fixtures/front-end-fuzz-worker.js', import.meta.url), {
-    workerData: request,
-  });
+  // From source (tsx), the worker registers tsx's loader itself: workers do not inherit --import hooks.
+  const worker = FROM_SOURCE
+    ? new Worker(
+        `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); });`,
+        { eval: true, workerData: request },
+      )
+    : new Worker(WORKER, { workerData: request });
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
