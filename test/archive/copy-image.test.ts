@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -193,6 +193,23 @@ describe('copyImage between transports', () => {
         size: manifest.layers[i].size,
       });
     }
+  });
+
+  it('reuses the recorded compressed layer: a second export never reads the uncompressed layer', async () => {
+    const image = await taggedImage(store, 'example.com/app:1');
+    const first = await copy('example.com/app:1', `oci:${dir}/gz1:1`, context, { compression: 'gzip' });
+    // Corrupt every stored uncompressed layer in place: reading one now fails its digest check.
+    for (const layer of image.layers) {
+      const path = store.blobPath(layer.digest);
+      chmodSync(path, 0o644);
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+      writeFileSync(path, bytes);
+    }
+    const second = await copy('example.com/app:1', `oci:${dir}/gz2:1`, context, { compression: 'gzip' });
+    assert.equal(second.images[0]!.root.digest, first.images[0]!.root.digest);
+    // Control: the corruption is real — copying the uncompressed layers fails.
+    await assert.rejects(copy('example.com/app:1', `oci:${dir}/plain:1`, context), code('E_DIGEST_MISMATCH'));
   });
 
   it('compresses through a temp file when the source has no cache (oci dir → docker-archive)', async () => {

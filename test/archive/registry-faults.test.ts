@@ -11,7 +11,7 @@ import { headManifest } from '../../src/registry/manifests.js';
 import { pushImage } from '../../src/registry/push.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { registrySkip, startPlainRegistry, type TestRegistry } from '../harness/registry.js';
 import { storeIn, type TestImage, taggedImage, workDir } from './archive-fixtures.js';
 import { skopeoDigest } from './registry-helpers.js';
 
@@ -31,7 +31,7 @@ async function copy(from: string, to: string) {
   }
 }
 
-describe('docker:// transport through a counting, misbehaving proxy', () => {
+describe('docker:// transport through a counting, misbehaving proxy', { skip: registrySkip() }, () => {
   let registry: TestRegistry;
   let other: TestRegistry;
   let proxy: FaultProxy;

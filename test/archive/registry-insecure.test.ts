@@ -3,14 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { registrySkip, startPlainRegistry, type TestRegistry } from '../harness/registry.js';
 import { storeIn, type TestImage, taggedImage, workDir } from './archive-fixtures.js';
 import { externalIPv4, type Forwarder, kilnIn, skopeoDigest, startForwarder } from './registry-helpers.js';
 
 const address = externalIPv4();
 
 describe('a plain-HTTP registry on a non-loopback address', {
-  skip: address === undefined ? 'this host has no non-loopback IPv4 address' : false,
+  skip: address === undefined ? 'this host has no non-loopback IPv4 address' : registrySkip(),
 }, () => {
   let registry: TestRegistry;
   let forwarder: Forwarder;

@@ -7,11 +7,11 @@ import { createRegistryClient } from '../../src/registry/client.js';
 import { pushImage } from '../../src/registry/push.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { resolveImage } from '../../src/store/resolve-image.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { startPlainRegistry, type TestRegistry, toolSkip } from '../harness/registry.js';
 import { storeIn, type TestImage, taggedImage, taggedIndex, workDir } from './archive-fixtures.js';
 import { kilnIn, skopeoDigest, skopeoRawDigest } from './registry-helpers.js';
 
-describe('kiln copy with docker:// (real registries)', () => {
+describe('kiln copy with docker:// (real registries)', { skip: toolSkip('skopeo') }, () => {
   let registry: TestRegistry;
   let other: TestRegistry;
   let dir: string;

@@ -4,6 +4,7 @@
  * by `token-server.ts`), or with TLS from a throwaway CA. Every function returns `{ url, host, stop() }`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,23 @@ import { type GrantPolicy, startTokenServer, type TokenServer } from './token-se
 const run = promisify(execFile);
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+/** `{ skip }` value for tests that need a real registry: a reason when the binary is missing, else false. */
+export function registrySkip(): string | false {
+  return existsSync(REGISTRY_BINARY)
+    ? false
+    : `${REGISTRY_BINARY} is not installed (scripts/setup-host.sh installs it)`;
+}
+
+/** `{ skip }` value for tests that need a command on PATH (skopeo, umoci…) as well as a registry. */
+export function toolSkip(...commands: readonly string[]): string | false {
+  const missing = commands.find(
+    (command) => !(process.env.PATH ?? '').split(':').some((dir) => existsSync(`${dir}/${command}`)),
+  );
+  return missing !== undefined
+    ? `${missing} is not installed (scripts/setup-host.sh installs it)`
+    : registrySkip();
+}
 
 /** A running test registry. */
 export interface TestRegistry {

@@ -5,13 +5,13 @@ import { createRegistryClient, type RegistryClient } from '../../src/registry/cl
 import { pullImage } from '../../src/registry/pull.js';
 import { pushImage } from '../../src/registry/push.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { registrySkip, startPlainRegistry, type TestRegistry } from '../harness/registry.js';
 import { blobDigest, type TempStore, type TestImage, tempStore, writeTestImage } from './fixtures.js';
 
 const platform = { os: 'linux', architecture: 'amd64' } as const;
 const fastRetry = { retries: 4, baseDelayMs: 5, maxDelayMs: 50 };
 
-describe('pulls through a misbehaving proxy', () => {
+describe('pulls through a misbehaving proxy', { skip: registrySkip() }, () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
   let src: TempStore;

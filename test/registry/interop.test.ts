@@ -11,7 +11,7 @@ import { OciMediaType } from '../../src/oci/media-types.js';
 import { createRegistryClient } from '../../src/registry/client.js';
 import { pullImage } from '../../src/registry/pull.js';
 import { pushImage } from '../../src/registry/push.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { startPlainRegistry, type TestRegistry, toolSkip } from '../harness/registry.js';
 import { blobDigest, type TempStore, tempStore, writeTestImage } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -69,7 +69,7 @@ async function writeLayout(
   return { manifest: manifest.digest, layer: layer.digest, config: config.digest };
 }
 
-describe('interoperability with skopeo', () => {
+describe('interoperability with skopeo', { skip: toolSkip('skopeo') }, () => {
   let registry: TestRegistry;
   let work: string;
   let store: TempStore;

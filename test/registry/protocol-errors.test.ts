@@ -13,7 +13,7 @@ import { RegistryError } from '../../src/registry/errors.js';
 import { pullImage } from '../../src/registry/pull.js';
 import { pushImage } from '../../src/registry/push.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
-import { startPlainRegistry, type TestRegistry } from '../harness/registry.js';
+import { registrySkip, startPlainRegistry, type TestRegistry } from '../harness/registry.js';
 import { type TempStore, type TestImage, tempStore, writeTestImage } from './fixtures.js';
 
 interface ProtocolCase {
@@ -123,7 +123,7 @@ function injectFor(proxy: FaultProxy, c: ProtocolCase): void {
   });
 }
 
-describe('protocol failures give clear errors', () => {
+describe('protocol failures give clear errors', { skip: registrySkip() }, () => {
   let registry: TestRegistry;
   let proxy: FaultProxy;
   let src: TempStore;

@@ -8,6 +8,7 @@ import { getManifest, headManifest, putManifest } from '../../src/registry/manif
 import { pullImage } from '../../src/registry/pull.js';
 import { pushImage } from '../../src/registry/push.js';
 import {
+  registrySkip,
   startBasicAuthRegistry,
   startPlainRegistry,
   startTlsRegistry,
@@ -18,7 +19,7 @@ import { blobDigest, type TempStore, tempStore, writeTestImage, writeTestIndex }
 
 const linuxAmd64 = { os: 'linux', architecture: 'amd64' } as const;
 
-describe('push and pull against a plain registry', () => {
+describe('push and pull against a plain registry', { skip: registrySkip() }, () => {
   let registry: TestRegistry;
   let src: TempStore;
   let dst: TempStore;
@@ -213,7 +214,7 @@ describe('push and pull against a plain registry', () => {
   });
 });
 
-describe('authentication', () => {
+describe('authentication', { skip: registrySkip() }, () => {
   test('htpasswd Basic auth: good credentials work, bad ones are E_REGISTRY_AUTH, none are E_REGISTRY_AUTH', async () => {
     const registry = await startBasicAuthRegistry({ alice: 's3cret' });
     const src = await tempStore();
@@ -347,7 +348,7 @@ describe('authentication', () => {
   });
 });
 
-describe('TLS', () => {
+describe('TLS', { skip: registrySkip() }, () => {
   test('a registry with a private CA works with caFile and fails cleanly without it', async () => {
     const registry = await startTlsRegistry();
     const src = await tempStore();

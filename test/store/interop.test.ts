@@ -9,8 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { type LocalStore, setImageTag } from '../../src/store/index.js';
 import { type TestImage, tempRoot, tempStore, writeTestImage } from './store-fixtures.js';
 
-function tool(name: string): boolean {
-  return spawnSync(name, ['--version']).status === 0;
+/** `{ skip }` value: a reason when the command does not run, else false. */
+function missing(name: string): string | false {
+  return spawnSync(name, ['--version']).status === 0
+    ? false
+    : `${name} is not installed (scripts/setup-host.sh installs it)`;
 }
 
 function run(command: string, args: readonly string[]): string {
@@ -31,7 +34,7 @@ describe('interoperability of the store layout', () => {
   });
   after(() => cleanup());
 
-  it('skopeo inspects a tag by its full reference', { skip: !tool('skopeo') }, () => {
+  it('skopeo inspects a tag by its full reference', { skip: missing('skopeo') }, () => {
     const info = JSON.parse(run('skopeo', ['inspect', `oci:${store.root}:docker.io/library/busybox:latest`]));
     assert.equal(info.Digest, image.manifest.digest);
     assert.deepEqual(
@@ -44,7 +47,7 @@ describe('interoperability of the store layout', () => {
     assert.equal(config.config.Labels.seed, 'interop');
   });
 
-  it('skopeo copies the image out (verifying every blob)', { skip: !tool('skopeo') }, () => {
+  it('skopeo copies the image out (verifying every blob)', { skip: missing('skopeo') }, () => {
     const out = tempRoot('kiln-skopeo-');
     try {
       run('skopeo', [
@@ -65,7 +68,7 @@ describe('interoperability of the store layout', () => {
     }
   });
 
-  it('umoci lists the tags and unpacks the image', { skip: !tool('umoci') }, () => {
+  it('umoci lists the tags and unpacks the image', { skip: missing('umoci') }, () => {
     const tags = run('umoci', ['ls', '--layout', store.root]).trim().split('\n').sort();
     assert.deepEqual(tags, ['docker.io/library/busybox:latest', 'localhost:5000/team/app:v1']);
     const bundle = tempRoot('kiln-umoci-');

@@ -17,6 +17,8 @@ export interface IgnorePattern {
   readonly depth: number;
   /** Whether the pattern matches this exact path (no parent matching). Throws E_IGNORE_PATTERN when broken. */
   test(path: string): boolean;
+  /** Whether the pattern matches a parent directory of `path` (`a` or `a/b` for `a/b/c`). */
+  testParents(path: string): boolean;
 }
 
 /** Per-pattern results for a directory, handed down to its children (see `matchesUsingParentResults`). */
@@ -58,31 +60,41 @@ function compilePattern(raw: string, exclusion: boolean): IgnorePattern {
   const parsed = parsePattern(raw);
   const program = compileProgram(parsed.tokens);
   const { suffix, brokenReason } = parsed;
+  const checkSyntax = (): void => {
+    if (brokenReason !== undefined) {
+      throw new KilnError(
+        ErrorCode.IgnorePattern,
+        `syntax error in pattern ${JSON.stringify(raw)}: ${brokenReason}`,
+      );
+    }
+  };
+  const suffixTest = (path: string, suffixText: string): boolean =>
+    path.endsWith(suffixText) || (suffixText.startsWith('/') && path === suffixText.slice(1));
   return {
     pattern: raw,
     exclusion,
     depth: raw.split('/').length,
     test(path: string): boolean {
-      if (brokenReason !== undefined) {
-        throw new KilnError(
-          ErrorCode.IgnorePattern,
-          `syntax error in pattern ${JSON.stringify(raw)}: ${brokenReason}`,
-        );
-      }
-      if (suffix !== undefined) {
-        return path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
-      }
-      return program.test(path);
+      checkSyntax();
+      return suffix !== undefined ? suffixTest(path, suffix) : program.test(path);
+    },
+    testParents(path: string): boolean {
+      checkSyntax();
+      // The parents of `path` are its (clean) directory and that directory's prefixes before each `/`.
+      const dir = goDir(path);
+      if (dir === '.') return false;
+      if (suffix === undefined) return program.testSelfOrPrefixes(dir);
+      return parentPrefixes(dir).some((prefix) => suffixTest(prefix, suffix));
     },
   };
 }
 
-/** Each parent prefix of `path`: `a`, `a/b` for `a/b/c` (none when the parent is `.`). */
-function parentPrefixes(path: string): readonly string[] {
-  const parent = goDir(path);
-  if (parent === '.') return [];
-  const dirs = parent.split('/');
-  return dirs.map((_, i) => dirs.slice(0, i + 1).join('/'));
+/** A clean directory and its prefixes before each `/`: `a`, `a/b` for `a/b`; `''`, `/a` for `/a`. */
+function parentPrefixes(dir: string): readonly string[] {
+  const prefixes: string[] = [];
+  for (let i = dir.indexOf('/'); i >= 0; i = dir.indexOf('/', i + 1)) prefixes.push(dir.slice(0, i));
+  prefixes.push(dir);
+  return prefixes;
 }
 
 /**
@@ -108,11 +120,10 @@ export function createIgnoreMatcher(patterns: readonly string[]): IgnoreMatcher 
   const exclusions = compiled.some((p) => p.exclusion);
 
   const matchesOrParentMatches = (path: string): boolean => {
-    const parents = parentPrefixes(path);
     let matched = false;
     for (const pattern of compiled) {
       if (pattern.exclusion !== matched) continue;
-      const match = pattern.test(path) || parents.some((p) => pattern.test(p));
+      const match = pattern.test(path) || pattern.testParents(path);
       if (match) matched = !pattern.exclusion;
     }
     return matched;
@@ -131,7 +142,7 @@ export function createIgnoreMatcher(patterns: readonly string[]): IgnoreMatcher 
         if (pattern.exclusion !== matched) return;
         match = pattern.test(path);
         if (!match && parentMatched.length === 0) {
-          match = parentPrefixes(path).some((p) => pattern.test(p));
+          match = pattern.testParents(path);
         }
       }
       results[i] = match;

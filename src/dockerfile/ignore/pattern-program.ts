@@ -59,6 +59,12 @@ function buildNodes(tokens: readonly PatternToken[]): readonly Node[] {
 /** A compiled whole-string matcher for one pattern. */
 export interface PatternProgram {
   test(path: string): boolean;
+  /**
+   * Whether the pattern matches `path` or one of its prefixes that ends right before a `/` — every
+   * parent of a clean path — in one pass over `path` (the state set after a prefix says whether
+   * that prefix matches), so deep paths cost O(length × pattern), not O(length² × pattern).
+   */
+  testSelfOrPrefixes(path: string): boolean;
 }
 
 /** Compiles tokens into a matcher for the whole path (anchored at both ends). */
@@ -77,23 +83,27 @@ export function compileProgram(tokens: readonly PatternToken[]): PatternProgram 
     }
   };
 
-  return {
-    test(path: string): boolean {
-      let set = new Uint8Array(nodes.length);
-      let list: number[] = [];
-      addClosure(set, list, 0);
-      for (const ch of path) {
-        const codePoint = ch.codePointAt(0)!;
-        const nextSet = new Uint8Array(nodes.length);
-        const nextList: number[] = [];
-        for (const s of list) {
-          for (const t of nodes[s]!.step(codePoint)) addClosure(nextSet, nextList, t);
-        }
-        if (nextList.length === 0) return false;
-        set = nextSet;
-        list = nextList;
+  const run = (path: string, acceptPrefixes: boolean): boolean => {
+    let set = new Uint8Array(nodes.length);
+    let list: number[] = [];
+    addClosure(set, list, 0);
+    for (const ch of path) {
+      const codePoint = ch.codePointAt(0)!;
+      if (acceptPrefixes && codePoint === SEPARATOR_CODE_POINT && set[accept] === 1) return true;
+      const nextSet = new Uint8Array(nodes.length);
+      const nextList: number[] = [];
+      for (const s of list) {
+        for (const t of nodes[s]!.step(codePoint)) addClosure(nextSet, nextList, t);
       }
-      return set[accept] === 1;
-    },
+      if (nextList.length === 0) return false;
+      set = nextSet;
+      list = nextList;
+    }
+    return set[accept] === 1;
+  };
+
+  return {
+    test: (path) => run(path, false),
+    testSelfOrPrefixes: (path) => run(path, true),
   };
 }

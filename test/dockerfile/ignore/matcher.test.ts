@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -64,6 +64,50 @@ describe('pattern compilation agrees with moby’s compiled form (property)', ()
       );
     });
   }
+});
+
+/**
+ * moby's parent list, computed independently of the matcher: Go's filepath.Dir (Clean of everything up
+ * to the last `/`; node's posix.normalize plus dropping a trailing `/` is the same Clean for these
+ * inputs), split at `/`, every leading run of components joined.
+ */
+function mobyParents(path: string): string[] {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return [];
+  const normalized = posix.normalize(path.slice(0, slash + 1));
+  const dir = normalized.length > 1 ? normalized.replace(/\/$/, '') : normalized;
+  if (dir === '.' || dir === './') return [];
+  const parts = dir.split('/');
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+describe('parent matching in one pass agrees with testing each parent (property)', () => {
+  it('testParents(path) === some parent p with test(p), for generated patterns and paths', () => {
+    const patternPiece = fc.constantFrom('a', 'b', '*', '?', '**', '/', '[ab]', '.', 'a*', '**/');
+    const pathPiece = fc.constantFrom('a', 'b', 'ab', '/', '.', 'x');
+    fc.assert(
+      fc.property(
+        fc.array(patternPiece, { minLength: 1, maxLength: 6 }).map((p) => p.join('')),
+        fc.array(pathPiece, { maxLength: 12 }).map((p) => p.join('')),
+        (text, path) => {
+          let pattern: ReturnType<typeof createIgnoreMatcher>['patterns'][number] | undefined;
+          try {
+            pattern = createIgnoreMatcher([text]).patterns[0];
+          } catch {
+            return; // a bad pattern is refused either way
+          }
+          if (pattern === undefined) return;
+          const expected = mobyParents(path).some((p) => pattern.test(p));
+          assert.equal(
+            pattern.testParents(path),
+            expected,
+            `${JSON.stringify(text)} ~ ${JSON.stringify(path)}`,
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('createIgnoreMatcher', () => {

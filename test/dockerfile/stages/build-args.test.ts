@@ -255,6 +255,24 @@ describe('which words are expanded', () => {
     ]);
   });
 
+  it('ADD heredocs work like COPY ones: expanded unless quoted, with flags, one source per heredoc', () => {
+    const r = checkDockerfile(
+      "FROM scratch\nARG N=kiln\nADD --chmod=755 <<EOF <<'RAW' /d/\n$N\nEOF\n$N\nRAW\n",
+    );
+    const add = instructionAt(r, 0, 1);
+    assert.equal(add.kind, 'add');
+    if (add.kind !== 'add') return;
+    assert.equal(add.chmod, '755');
+    assert.equal(add.sources.destPath, '/d/');
+    assert.deepEqual(
+      add.sources.sourceContents.map((c) => [c.path, c.data]),
+      [
+        ['EOF', 'kiln\n'],
+        ['RAW', '$N\n'],
+      ],
+    );
+  });
+
   it('expansion errors are located at the instruction', () => {
     const err = thrown(() => checkDockerfile('FROM scratch\n\nENV A="${X:?must be set}"\n')) as {
       code: string;
