@@ -5,7 +5,6 @@ export { type AuthChallenge, parseChallenges, pickChallenge } from './auth/chall
 export { mergeScopes, type RepositoryAction, repositoryScope } from './auth/scope.js';
 export { type BearerToken, parseTokenResponse } from './auth/token.js';
 export {
-  DEFAULT_CHUNK_SIZE,
   type PushBlobCommon,
   type PushBlobOptions,
   type PushBlobOutcome,

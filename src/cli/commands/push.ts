@@ -24,7 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
       .description('Push an image from the local store to a registry')
       .argument('<source>', 'stored image (reference, digest or ID)')
       .argument('[destination]', 'registry reference to push to (default: the source reference)')
-      .option('--chunk-size <size>', 'upload blobs bigger than this in chunks of this size (default 32M)')
+      .option('--chunk-size <size>', 'upload blobs bigger than this in chunks of this size (default: one upload per blob)')
       .option('--mount-from <repository...>', 'repositories on the same registry to mount shared blobs from')
       .option(
         '--compression <gzip|zstd|none>',
