@@ -5,7 +5,7 @@
  * would produce — identically with subordinate ids and with the single-id fallback.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { runJsonFixtureAs } from '../helpers/json-fixture.js';
 
 const run = promisify(execFile);
 
@@ -61,35 +61,8 @@ const COMMON = [
 const withChown = [...COMMON.slice(0, 2), CHOWN, ...COMMON.slice(2)].join('\n');
 
 function runAs(user: string, args: readonly string[]): Promise<StepReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'runuser',
-      [
-        '-u',
-        user,
-        '--',
-        process.execPath,
-        '--import',
-        'tsx',
-        'test/integration/fixtures/run-to-layer.ts',
-        ...args,
-      ],
-      { cwd: repoRoot(), env: { PATH: process.env.PATH, HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as StepReport);
-      } catch {
-        reject(new Error(`no report from run-to-layer (stderr: ${err}) (stdout: ${out})`));
-      }
-    });
-  });
+  const fixture = ['--import', 'tsx', 'test/integration/fixtures/run-to-layer.ts'];
+  return runJsonFixtureAs<StepReport>({ user, args: [...fixture, ...args] });
 }
 
 /** `tar -tv` lines without the date and time columns: `mode owner size name[ link]`. */

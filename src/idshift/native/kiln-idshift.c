@@ -340,9 +340,9 @@ static pid_t thread_group(struct supervisor *s, pid_t tid) {
  * else its thread group's (descriptor tables are shared by the threads of a process).
  */
 static int caller_pidfd(struct supervisor *s, pid_t tid) {
-  int pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
-  if (pidfd >= 0 || errno != EINVAL) return pidfd;
-  pidfd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
+  int pidfd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
+  if (pidfd >= 0) return pidfd;
+  pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
   if (pidfd >= 0) return pidfd;
   pid_t tgid = thread_group(s, tid);
   return tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
