@@ -11,7 +11,7 @@ fi
 packages=(
   uidmap runc crun fuse-overlayfs docker-registry busybox-static debootstrap skopeo umoci podman buildah
   openssh-client openssh-server openssl apache2-utils git zstd xz-utils bzip2 tar util-linux iproute2 ca-certificates attr
-  tmux
+  tmux gcc libc6-dev
 )
 missing=()
 for p in "${packages[@]}"; do

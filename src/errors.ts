@@ -99,6 +99,8 @@ export const ErrorCode = {
   RegistryConfig: 'E_REGISTRY_CONFIG',
   /** A registry (or repository) marked `blocked` in the registry configuration. */
   RegistryBlocked: 'E_REGISTRY_BLOCKED',
+  /** The kiln-idshift helper (single-id chown/stat emulation) cannot be built or does not work here. */
+  IdShift: 'E_IDSHIFT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -164,6 +164,16 @@ async function runBuild(
     blobs: resolved.blobs,
     secrets,
     signal: stop.signal,
+    warn: (message, hint) =>
+      emit({
+        kind: 'warning',
+        diagnostic: {
+          severity: 'warning',
+          code: 'E_IDSHIFT',
+          message,
+          ...(hint === undefined ? {} : { hint }),
+        },
+      }),
   });
   session.env = env;
   await resolveImageOps(plan, resolver, resolved, {

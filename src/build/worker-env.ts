@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildContext } from '../context/index.js';
 import { type Isolation, type IsolationName, probeIsolation, type StepNetwork } from '../executor/index.js';
+import { type OwnerEmulation, prepareOwnerEmulation } from '../idshift/index.js';
 import { nativeOwnership, xattrOwnership } from '../layer/index.js';
 import type { Digest } from '../oci/digest.js';
 import { probeSnapshotter, type SnapshotStrategy } from '../snapshot/index.js';
@@ -38,6 +39,8 @@ export interface WorkerEnvOptions {
   readonly blobs: ReadonlyMap<Digest, Digest>;
   readonly secrets?: StepSecretsProvider;
   readonly signal?: AbortSignal;
+  /** Non-fatal findings while preparing (e.g. the single-id fallback without its chown helper). */
+  readonly warn?: (message: string, hint?: string) => void;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -70,12 +73,24 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     });
     return probed.isolation;
   });
+  const ownerEmulation = once(
+    (): Promise<OwnerEmulation> =>
+      prepareOwnerEmulation({
+        ownership: options.namespace.ownership,
+        kilnRoot: options.store.paths.kilnRoot,
+        workDir: dirs.work,
+        ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
+        warn: options.warn ?? (() => {}),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
+  );
   return {
     store: options.store,
     lease: options.lease,
     dirs,
     strategy,
     isolation,
+    ownerEmulation,
     namespace: options.namespace,
     ownership: options.namespace.ownership === 'native' ? nativeOwnership() : xattrOwnership(),
     context: options.context,

@@ -1,4 +1,5 @@
 /** The `chroot` and `no-pid-sandbox` isolation strategies (see chroot-script.ts for the mechanism). */
+import { wrapWithIdshift } from '../idshift/index.js';
 import { chrootScript, chrootUnshareArgs } from './chroot-script.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
@@ -24,15 +25,22 @@ export async function runChroot(
     setgroups: options.namespace.setgroups,
     env,
   });
+  const command = wrapWithIdshift(
+    {
+      program: tools.unshare,
+      args: [...chrootUnshareArgs(options.network), '--', tools.sh, '-c', script, 'kiln-step'],
+    },
+    options.ownerEmulation ?? { kind: 'native' },
+  );
   return spawnStep({
-    program: tools.unshare,
-    args: [...chrootUnshareArgs(options.network), '--', tools.sh, '-c', script, 'kiln-step'],
+    ...command,
     // The step's values ride in the environment (never in argv: /proc/PID/cmdline is world-readable).
     env: { ...env.carriers, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     onStdout: options.onStdout,
     onStderr: options.onStderr,
     signal: options.signal,
-    // unshare --kill-child: killing it kills pid 1 of the step's pid namespace, hence every process in it.
+    // unshare --kill-child: killing it kills pid 1 of the step's pid namespace, hence every process in it
+    // (killing kiln-idshift kills unshare through PR_SET_PDEATHSIG).
     kill: (pid) => {
       process.kill(pid, 'SIGKILL');
     },

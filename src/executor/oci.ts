@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
+import { wrapWithIdshift } from '../idshift/index.js';
 import { ociSpec } from './oci-spec.js';
 import type { PreparedStep } from './prepare.js';
 import { spawnStep } from './spawn-step.js';
@@ -54,9 +55,15 @@ export async function runOci(
   const global = runtimeGlobalArgs(isolation, state);
   const log = join(step.tempDir, 'runtime.log');
   try {
+    const command = wrapWithIdshift(
+      {
+        program: isolation.path,
+        args: [...global, '--log', log, '--log-format', 'json', 'run', '--bundle', bundle, id],
+      },
+      options.ownerEmulation ?? { kind: 'native' },
+    );
     const code = await spawnStep({
-      program: isolation.path,
-      args: [...global, '--log', log, '--log-format', 'json', 'run', '--bundle', bundle, id],
+      ...command,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', XDG_RUNTIME_DIR: state },
       onStdout: options.onStdout,
       onStderr: options.onStderr,

@@ -1,6 +1,7 @@
 /**
  * The executor's input and output: one RUN step in a prepared root filesystem.
  */
+import type { OwnerEmulation } from '../idshift/index.js';
 
 /** A mount into the step's filesystem. `target` is an absolute path inside the rootfs. */
 export type Mount =
@@ -81,6 +82,11 @@ export interface RunStepOptions {
   readonly hostPath?: string;
   /** Directory for private temporary files (etc files, bundles); default os.tmpdir(). */
   readonly tempDir?: string;
+  /**
+   * How chown/stat are treated (default native). `seccomp`: the single-id fallback's kiln-idshift
+   * helper wraps the process kiln spawns (unshare or the OCI runtime), see src/idshift.
+   */
+  readonly ownerEmulation?: OwnerEmulation;
 }
 
 export interface RunStepResult {

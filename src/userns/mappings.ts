@@ -124,7 +124,8 @@ export function planIdMappings(identity: Identity, options: PlanIdMappingsOption
       warnings: [
         ...identity.warnings,
         `user ${who} has no subordinate ids in /etc/subuid and /etc/subgid: only uid/gid 0 exist inside the ` +
-          'build, RUN steps cannot switch users or chown, and file ownership is recorded in xattrs',
+          'build, RUN steps cannot switch users, and file ownership (RUN chown too, through kiln-idshift) is ' +
+          'recorded in xattrs; see docs/single-id.md',
       ],
     };
   }

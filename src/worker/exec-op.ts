@@ -83,6 +83,7 @@ export async function runExecOp(env: WorkerEnv, input: ExecOpInput): Promise<Exe
       mounts: [...mounts, ...(secrets?.mounts ?? []), ...(ssh?.mounts ?? [])],
       isolation: await env.isolation(),
       namespace: env.namespace,
+      ownerEmulation: (await env.ownerEmulation?.()) ?? { kind: 'native' },
       onStdout: (line) => input.log('stdout', line),
       onStderr: (line) => input.log('stderr', line),
       // With secrets in the environment, the OCI bundle (which holds it) stays on tmpfs.

@@ -6,6 +6,7 @@ import type { BuildContext } from '../context/index.js';
 import type { SecretMount, SshMount } from '../dockerfile/instructions/types.js';
 import type { SourceLocation } from '../errors.js';
 import type { Isolation, StepNetwork } from '../executor/index.js';
+import type { OwnerEmulation } from '../idshift/index.js';
 import type { OwnershipStrategy } from '../layer/index.js';
 import type { Digest } from '../oci/digest.js';
 import type { StepSecrets, StepSsh } from '../secrets/index.js';
@@ -65,6 +66,8 @@ export interface WorkerEnv {
   strategy(): Promise<SnapshotStrategy>;
   /** The RUN isolation, probed on first use. */
   isolation(): Promise<Isolation>;
+  /** chown/stat emulation for RUN (single-id fallback), prepared on first use; absent = native. */
+  readonly ownerEmulation?: () => Promise<OwnerEmulation>;
   readonly namespace: NamespaceContext;
   readonly ownership: OwnershipStrategy;
   readonly context: BuildContext;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { canRunAsTestUser, TEST_USER } from '../helpers/cli.js';
+import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const run = promisify(execFile);
@@ -27,6 +27,7 @@ interface StepReport {
   readonly error?: string;
   readonly mapping: string;
   readonly ownership: string;
+  readonly ownerEmulation: string;
   readonly snapshotter: string;
   readonly isolation: string;
   readonly exitCode: number;
@@ -228,6 +229,29 @@ for (const requested of ['auto', 'chroot']) {
         logs.join(', '),
       );
     });
+
+    if (requested === 'auto') {
+      it(`${TEST_USER_NO_SUBIDS} (single id): the same headers, chown emulated by kiln-idshift`, async (t) => {
+        if (!canRunAsTestUser(TEST_USER_NO_SUBIDS)) return t.skip(`needs the user ${TEST_USER_NO_SUBIDS}`);
+        // apt's download sandbox switches to _apt (uid 42), which a single id cannot: run it as root.
+        const script = SCRIPT.replaceAll('apt-get ', 'apt-get -o APT::Sandbox::User=root ');
+        const outTar = join(work, 'single.tar');
+        const single = await runAs(TEST_USER_NO_SUBIDS, [
+          'tar' in ready ? ready.tar : '',
+          script,
+          outTar,
+          requested,
+        ]);
+        assert.equal(single.error, undefined, single.error);
+        assert.equal(single.exitCode, 0, `${single.stdout.join('\n')}\n${single.stderr.join('\n')}`);
+        assert.equal(`${single.mapping} ${single.ownerEmulation}`, 'single seccomp');
+        // Log sizes vary between runs; what apt gives to _apt when it sandboxes stays root's here.
+        const apts = new Set(layer.filter((e) => e.owner === '42/0').map((e) => e.name));
+        const header = (e: Entry) =>
+          `${e.mode} ${apts.has(e.name) ? '*' : e.owner} ${e.name.startsWith('var/log/') ? '*' : e.size} ${e.name} ${e.link ?? ''}`;
+        assert.deepEqual((await entries(outTar)).map(header), layer.map(header));
+      });
+    }
 
     it('nothing the executor injected: no /etc/hosts, resolv.conf, hostname, /proc, /sys, /dev', () => {
       for (const e of layer) {

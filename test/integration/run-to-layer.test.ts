@@ -5,7 +5,7 @@
  * would produce — identically with subordinate ids and with the single-id fallback.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { makeBusyboxRootfs } from '../helpers/busybox-rootfs.js';
 import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { runJsonFixtureAs } from '../helpers/json-fixture.js';
 
 const run = promisify(execFile);
 
@@ -21,6 +21,8 @@ interface StepReport {
   readonly error?: string;
   readonly mapping: string;
   readonly ownership: string;
+  readonly ownerEmulation: string;
+  readonly warnings: readonly string[];
   readonly snapshotter: string;
   readonly isolation: string;
   readonly exitCode: number;
@@ -29,8 +31,19 @@ interface StepReport {
   readonly diffID: string;
 }
 
-/** Changes to a non-root owner: needs ids beyond the user's own (a subordinate range). */
-const CHOWN = 'echo hello > /data/owned && chown 1000:1000 /data/owned';
+/**
+ * Changes to non-root owners: ids beyond the user's own (a subordinate range, or kiln-idshift's
+ * emulation in the single-id fallback). The step also reports what stat and `ls -n` show it.
+ */
+const CHOWN = [
+  'echo hello > /data/owned && chown 1000:1000 /data/owned',
+  'mkdir -p /data/tree/sub && echo t > /data/tree/sub/f && chown -R 1001:1002 /data/tree',
+  'echo g > /data/group-only && chown :1003 /data/group-only',
+  // chown clears setuid/setgid (kiln-idshift leaves that to the kernel as well)
+  'echo c > /data/cleared && chmod 6755 /data/cleared && chown 1000:1000 /data/cleared',
+  'chown 1004:1005 /opt/base-owned',
+  'echo "seen $(stat -c %u:%g /data/owned /data/tree/sub | tr "\\n" " ")$(ls -ln /data/group-only | awk \'{print $3":"$4}\')"',
+].join('\n');
 
 /** Every other kind of change whose tar representation the issue names. */
 const COMMON = [
@@ -46,38 +59,10 @@ const COMMON = [
 ];
 
 const withChown = [...COMMON.slice(0, 2), CHOWN, ...COMMON.slice(2)].join('\n');
-const withoutChown = COMMON.join('\n');
 
 function runAs(user: string, args: readonly string[]): Promise<StepReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'runuser',
-      [
-        '-u',
-        user,
-        '--',
-        process.execPath,
-        '--import',
-        'tsx',
-        'test/integration/fixtures/run-to-layer.ts',
-        ...args,
-      ],
-      { cwd: repoRoot(), env: { PATH: process.env.PATH, HOME: '/tmp' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as StepReport);
-      } catch {
-        reject(new Error(`no report from run-to-layer (stderr: ${err}) (stdout: ${out})`));
-      }
-    });
-  });
+  const fixture = ['--import', 'tsx', 'test/integration/fixtures/run-to-layer.ts'];
+  return runJsonFixtureAs<StepReport>({ user, args: [...fixture, ...args] });
 }
 
 /** `tar -tv` lines without the date and time columns: `mode owner size name[ link]`. */
@@ -110,6 +95,7 @@ describe('RUN step → layer, as an unprivileged user (busybox base)', { skip, t
     await mkdir(join(rootfs, 'opt', 'replaced'), { recursive: true });
     await writeFile(join(rootfs, 'opt', 'replaced', 'old'), 'old\n');
     await writeFile(join(rootfs, 'opt', 'delete-me'), 'x\n');
+    await writeFile(join(rootfs, 'opt', 'base-owned'), 'base\n');
     baseTar = join(work, 'base.tar');
     await run('tar', ['-C', rootfs, '--owner=0', '--group=0', '--numeric-owner', '-cf', baseTar, '.']);
     await chmod(baseTar, 0o644);
@@ -153,34 +139,43 @@ describe('RUN step → layer, as an unprivileged user (busybox base)', { skip, t
     }
   }
 
-  it(`${TEST_USER} (subordinate ids): chown, setuid, sticky, hardlink, FIFO, whiteout and opaque as BuildKit writes them`, async () => {
-    const { report, lines } = await stepLayer(TEST_USER, withChown, 'subordinate-chown');
-    assert.equal(report.mapping, 'subordinate');
-    assert.equal(report.ownership, 'native');
-    assert.ok(
-      lines.some((l) => /^-rw-r--r-- 1000\/1000 6 data\/owned$/.test(l)),
-      lines.join('\n'),
-    );
-    assertCommonChanges(lines);
-  });
+  function assertChownChanges(lines: readonly string[], stdout: readonly string[]): void {
+    for (const expected of [
+      '-rw-r--r-- 1000/1000 6 data/owned',
+      'drwxr-xr-x 1001/1002 0 data/tree/',
+      'drwxr-xr-x 1001/1002 0 data/tree/sub/',
+      '-rw-r--r-- 1001/1002 2 data/tree/sub/f',
+      '-rw-r--r-- 0/1003 2 data/group-only',
+      '-rwxr-xr-x 1000/1000 2 data/cleared',
+      '-rw-r--r-- 1004/1005 5 opt/base-owned',
+    ]) {
+      assert.ok(lines.includes(expected), `${expected} not in\n${lines.join('\n')}`);
+    }
+    assert.ok(stdout.includes('seen 1000:1000 1001:1002 0:1003'), stdout.join('\n'));
+  }
 
-  for (const [user, mapping, ownership] of [
-    [TEST_USER, 'subordinate', 'native'],
-    [TEST_USER_NO_SUBIDS, 'single', 'xattr'],
+  const outputs = new Map<string, readonly string[]>();
+  for (const [user, mapping, ownership, emulation] of [
+    [TEST_USER, 'subordinate', 'native', 'native'],
+    [TEST_USER_NO_SUBIDS, 'single', 'xattr', 'seccomp'],
   ] as const) {
-    it(`${user} (${mapping} ids): the same changes without chown`, async () => {
-      const { report, lines } = await stepLayer(user, withoutChown, user);
+    it(`${user} (${mapping} ids): chown, setuid, sticky, hardlink, FIFO, whiteout and opaque as BuildKit writes them`, async () => {
+      const { report, lines } = await stepLayer(user, withChown, user);
       assert.equal(report.mapping, mapping);
       assert.equal(report.ownership, ownership);
+      assert.equal(report.ownerEmulation, emulation, report.warnings.join('\n'));
+      assertChownChanges(lines, report.stdout);
       assertCommonChanges(lines);
       listings.set(user, lines);
+      outputs.set(user, report.stdout);
     });
   }
 
-  it('both id mappings produce identical tar headers', () => {
+  it('both id mappings produce identical tar headers, and the step saw the same owners', () => {
     const a = listings.get(TEST_USER);
     const b = listings.get(TEST_USER_NO_SUBIDS);
     assert.ok(a && b, 'both runs must have produced a layer');
     assert.deepEqual(b, a);
+    assert.deepEqual(outputs.get(TEST_USER_NO_SUBIDS), outputs.get(TEST_USER));
   });
 });
