@@ -1,12 +1,16 @@
 /**
  * Which media types each output writes (`oci-mediatypes=` of `--output`), and the stored image's. Pure.
  *
- * Defaults follow BuildKit (v0.13 on) and buildx: OCI for `type=image`, `type=registry` and `type=oci`,
- * Docker schema 2 for `type=docker`. `type=image` and `type=registry` are one exporter (the registry
- * one is the image one with push=true) and both write the local store, so their attribute decides the
- * stored image's format too: `kiln build -o type=image,oci-mediatypes=false -t x` stores Docker media
- * types, and a later `kiln push x` sends them. An image or registry output without the attribute (such
- * as the one `--push` adds) follows the stored format; two that set different values are an error.
+ * The default is OCI for every exporter, as in BuildKit v0.31 (moby/buildkit#6824 for the image and
+ * registry exporters, #6844 for the docker tar; older releases and the exporter docs give Docker media
+ * types to `type=docker`, and to `type=image` without attestations). A docker-archive as kiln writes it
+ * holds no manifests, so there the value changes nothing.
+ *
+ * `type=image` and `type=registry` are one exporter (the registry one is the image one with push=true)
+ * and both write the local store, so their attribute decides the stored image's format too:
+ * `kiln build -o type=image,oci-mediatypes=false -t x` stores Docker media types, and a later
+ * `kiln push x` sends them. An image or registry output without the attribute (such as the one `--push`
+ * adds) follows the stored format; two that set different values are an error.
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import type { ManifestFormat } from '../oci/types.js';
@@ -41,13 +45,5 @@ export function outputFormat(
   stored: ManifestFormat,
 ): ManifestFormat {
   if (spec.ociMediaTypes !== undefined) return formatOf(spec.ociMediaTypes);
-  switch (spec.kind) {
-    case 'image':
-    case 'registry':
-      return stored;
-    case 'oci':
-      return 'oci';
-    case 'docker':
-      return 'docker';
-  }
+  return spec.kind === 'image' || spec.kind === 'registry' ? stored : 'oci';
 }

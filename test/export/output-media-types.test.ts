@@ -13,13 +13,13 @@ function formatOf(text: string, stored: 'oci' | 'docker'): string {
   return outputFormat(spec, stored);
 }
 
-test('exporter defaults: OCI for image, registry and oci; Docker for docker (as buildx)', () => {
+test('exporter defaults: OCI for image, registry, oci and docker (as BuildKit v0.31)', () => {
   assert.equal(storedImageFormat([]), 'oci');
   assert.equal(storedImageFormat(specs('type=image', 'type=registry', 'type=docker,dest=d.tar')), 'oci');
   assert.equal(formatOf('type=image', 'oci'), 'oci');
   assert.equal(formatOf('type=registry', 'oci'), 'oci');
   assert.equal(formatOf('type=oci,dest=o.tar', 'docker'), 'oci');
-  assert.equal(formatOf('type=docker,dest=d.tar', 'oci'), 'docker');
+  assert.equal(formatOf('type=docker,dest=d.tar', 'docker'), 'oci');
 });
 
 test('explicit oci-mediatypes= wins over the default for every exporter', () => {
