@@ -13,6 +13,7 @@ import { type BuildContext, hashSources, resolveSources } from '../context/index
 import { checkDockerfile } from '../dockerfile/stages/index.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import { finalImageConfig } from '../export/image-config.js';
+import { storedImageFormat } from '../export/output-media-types.js';
 import { runOutputs } from '../export/run-outputs.js';
 import { storeImage } from '../export/store-image.js';
 import { diffToLayer } from '../layer/index.js';
@@ -71,6 +72,8 @@ async function runBuild(
   const { store, lease, context } = session;
   // Bad names fail before any work (E_REFERENCE).
   for (const tag of options.tags ?? []) tagRefName(tag);
+  // So do outputs that disagree on oci-mediatypes= (E_USAGE).
+  const format = storedImageFormat(options.outputs ?? []);
   const platform: PlatformSpec =
     options.platform ?? defaultPlatform({ platform: process.platform, arch: process.arch });
   const file = context.dockerfile.name;
@@ -278,7 +281,7 @@ async function runBuild(
   }
   const tags = options.tags ?? [];
   const stored = await vertex(emit, 'exporting to image', async () => {
-    const image = await storeImage({ store, lease, config, layers, tags });
+    const image = await storeImage({ store, lease, config, layers, tags, format });
     await runOutputs({
       store,
       image,

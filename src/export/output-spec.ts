@@ -1,7 +1,7 @@
 /**
  * `--output` values, as `docker buildx build` reads them: `type=image|registry|oci|docker|local|tar`
- * with `dest=`, `name=`, `push=` attributes; the shorthands `-o DIR` (type=local) and `-o -` (a tar of
- * the final filesystem on standard output). Pure.
+ * with `dest=`, `name=`, `push=`, `compression=` and `oci-mediatypes=` attributes; the shorthands
+ * `-o DIR` (type=local) and `-o -` (a tar of the final filesystem on standard output). Pure.
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import { type PushCompression, parsePushCompression } from './push-compression.js';
@@ -10,18 +10,30 @@ import { type PushCompression, parsePushCompression } from './push-compression.j
 export type OutputSpec =
   /**
    * The local store (always written); `push` also pushes every name to its registry, compressing
-   * uncompressed layers with `compression` (default gzip).
+   * uncompressed layers with `compression` (default gzip). `ociMediaTypes` (`oci-mediatypes=`):
+   * OCI or Docker schema 2 media types; unset means the exporter's default (see output-media-types.ts).
    */
   | {
       readonly kind: 'image';
       readonly names: readonly string[];
       readonly push: boolean;
       readonly compression?: PushCompression;
+      readonly ociMediaTypes?: boolean;
     }
   /** Push every name to its registry (uncompressed layers compressed with `compression`, default gzip). */
-  | { readonly kind: 'registry'; readonly names: readonly string[]; readonly compression?: PushCompression }
+  | {
+      readonly kind: 'registry';
+      readonly names: readonly string[];
+      readonly compression?: PushCompression;
+      readonly ociMediaTypes?: boolean;
+    }
   /** An OCI archive or a docker-archive at `dest` (`-` = standard output). */
-  | { readonly kind: 'oci' | 'docker'; readonly dest: string; readonly names: readonly string[] }
+  | {
+      readonly kind: 'oci' | 'docker';
+      readonly dest: string;
+      readonly names: readonly string[];
+      readonly ociMediaTypes?: boolean;
+    }
   /** The final filesystem copied into directory `dest`. */
   | { readonly kind: 'local'; readonly dest: string }
   /** The final filesystem as a tar at `dest` (`-` = standard output). */
@@ -50,11 +62,16 @@ function names(attrs: ReadonlyMap<string, string>): string[] {
   return value === undefined || value === '' ? [] : value.split(/[,\s]+/).filter((n) => n !== '');
 }
 
-function flag(text: string, attrs: ReadonlyMap<string, string>, key: string): boolean {
+function optionalFlag(text: string, attrs: ReadonlyMap<string, string>, key: string): boolean | undefined {
   const value = attrs.get(key);
-  if (value === undefined || value === 'false') return false;
+  if (value === undefined) return undefined;
+  if (value === 'false') return false;
   if (value === 'true' || value === '') return true;
   throw usage(text, `${key} must be true or false`);
+}
+
+function flag(text: string, attrs: ReadonlyMap<string, string>, key: string): boolean {
+  return optionalFlag(text, attrs, key) ?? false;
 }
 
 /** Parses one `--output` value. */
@@ -73,14 +90,24 @@ export function parseOutputSpec(text: string): OutputSpec {
     const value = attrs.get('compression');
     return value === undefined ? {} : { compression: parsePushCompression(value, 'compression=') };
   };
+  const mediaTypes = (): { ociMediaTypes?: boolean } => {
+    const value = optionalFlag(text, attrs, 'oci-mediatypes');
+    return value === undefined ? {} : { ociMediaTypes: value };
+  };
   switch (type) {
     case 'image':
-      return { kind: 'image', names: names(attrs), push: flag(text, attrs, 'push'), ...compression() };
+      return {
+        kind: 'image',
+        names: names(attrs),
+        push: flag(text, attrs, 'push'),
+        ...compression(),
+        ...mediaTypes(),
+      };
     case 'registry':
-      return { kind: 'registry', names: names(attrs), ...compression() };
+      return { kind: 'registry', names: names(attrs), ...compression(), ...mediaTypes() };
     case 'oci':
     case 'docker':
-      return { kind: type, dest: needDest(), names: names(attrs) };
+      return { kind: type, dest: needDest(), names: names(attrs), ...mediaTypes() };
     case 'local':
     case 'tar':
       return { kind: type, dest: needDest() };

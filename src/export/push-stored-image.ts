@@ -13,7 +13,7 @@ import type { BlobPutOutcome, BlobSupply } from '../archive/transport.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageReference } from '../oci/reference.js';
-import type { Descriptor } from '../oci/types.js';
+import type { Descriptor, ManifestFormat } from '../oci/types.js';
 import { pushBlob } from '../registry/blob-push.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { LocalStore } from '../store/local-store.js';
@@ -30,6 +30,8 @@ export interface PushStoredImageOptions {
   readonly reference: ImageReference;
   /** Default gzip. */
   readonly compression?: PushCompression;
+  /** Media types to push (default: the stored image's); a different one converts the manifests. */
+  readonly format?: ManifestFormat;
   /** Other repositories of the same registry to mount blobs from. */
   readonly mountFrom?: readonly string[];
   readonly chunkSize?: number;
@@ -67,6 +69,7 @@ export async function pushStoredImage(options: PushStoredImageOptions): Promise<
       dst,
       tmpDir: options.store.paths.tmpDir,
       ...(compression === 'none' ? {} : { compression }),
+      ...(options.format === undefined ? {} : { format: options.format }),
       ...signal,
       onProgress: (event) => {
         if (event.kind === 'layer-compressed') layersCompressed += 1;

@@ -14,8 +14,10 @@ import { archiveSink, OciLayoutDestination } from '../archive/layout-destination
 import { StoreSource } from '../archive/store-transport.js';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { parseReference } from '../oci/reference.js';
+import type { ManifestFormat } from '../oci/types.js';
 import type { RegistryClient } from '../registry/index.js';
 import type { LocalStore } from '../store/index.js';
+import { outputFormat, storedImageFormat } from './output-media-types.js';
 import type { OutputSpec } from './output-spec.js';
 import type { PushCompression } from './push-compression.js';
 import { pushStoredImage } from './push-stored-image.js';
@@ -37,11 +39,14 @@ export interface RunOutputsOptions {
   readonly onMessage?: (message: string) => void;
 }
 
-async function push(
-  options: RunOutputsOptions,
-  names: readonly string[],
-  compression: PushCompression | undefined,
-): Promise<void> {
+interface PushRequest {
+  readonly names: readonly string[];
+  readonly compression: PushCompression | undefined;
+  readonly format: ManifestFormat;
+}
+
+async function push(options: RunOutputsOptions, request: PushRequest): Promise<void> {
+  const { names, compression, format } = request;
   if (names.length === 0) {
     throw new KilnError(ErrorCode.Usage, 'pushing needs an image name', {
       hint: 'add -t NAME:TAG or name=NAME',
@@ -55,6 +60,7 @@ async function push(
       store: options.store,
       digest: options.image.manifestDescriptor.digest,
       reference: ref,
+      format,
       ...(compression === undefined ? {} : { compression }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -62,9 +68,15 @@ async function push(
   }
 }
 
+/**
+ * An OCI archive holds manifests of either format. A docker-archive (the `docker save` form) holds
+ * none — only configs and layer tars, which are the same bytes in both formats — so it is written
+ * whatever `oci-mediatypes=` says.
+ */
 async function archive(
   options: RunOutputsOptions,
   spec: OutputSpec & { kind: 'oci' | 'docker' },
+  format: ManifestFormat,
 ): Promise<void> {
   const names = spec.names.length > 0 ? spec.names : options.tags;
   const output = await ArchiveOutput.open(
@@ -85,6 +97,7 @@ async function archive(
       src,
       dst,
       compression: 'gzip',
+      ...(spec.kind === 'oci' ? { format } : {}),
       tmpDir: options.store.paths.tmpDir,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
@@ -114,18 +127,22 @@ async function extractTo(tar: Readable, dest: string): Promise<void> {
 
 /** Runs every output in order. */
 export async function runOutputs(options: RunOutputsOptions): Promise<void> {
+  const stored = storedImageFormat(options.outputs);
   for (const spec of options.outputs) {
     switch (spec.kind) {
       case 'image':
-        if (spec.push)
-          await push(options, spec.names.length > 0 ? spec.names : options.tags, spec.compression);
-        break;
       case 'registry':
-        await push(options, spec.names.length > 0 ? spec.names : options.tags, spec.compression);
+        if (spec.kind === 'registry' || spec.push) {
+          await push(options, {
+            names: spec.names.length > 0 ? spec.names : options.tags,
+            compression: spec.compression,
+            format: outputFormat(spec, stored),
+          });
+        }
         break;
       case 'oci':
       case 'docker':
-        await archive(options, spec);
+        await archive(options, spec, outputFormat(spec, stored));
         break;
       case 'local':
         await extractTo(await options.rootfsTar(), spec.dest);

@@ -51,3 +51,32 @@ test('--output errors are E_USAGE', () => {
     assert.throws(() => parseOutputSpec(bad), { code: 'E_USAGE' }, bad);
   }
 });
+
+test('--output oci-mediatypes=true|false on image, registry, oci and docker; unset stays unset', () => {
+  assert.deepEqual(parseOutputSpec('type=image,name=x:1,oci-mediatypes=false'), {
+    kind: 'image',
+    names: ['x:1'],
+    push: false,
+    ociMediaTypes: false,
+  });
+  assert.deepEqual(parseOutputSpec('type=registry,OCI-MediaTypes=true,compression=zstd'), {
+    kind: 'registry',
+    names: [],
+    compression: 'zstd',
+    ociMediaTypes: true,
+  });
+  assert.deepEqual(parseOutputSpec('type=oci,dest=o.tar,oci-mediatypes=false'), {
+    kind: 'oci',
+    dest: 'o.tar',
+    names: [],
+    ociMediaTypes: false,
+  });
+  assert.deepEqual(parseOutputSpec('type=docker,dest=d.tar,oci-mediatypes=true'), {
+    kind: 'docker',
+    dest: 'd.tar',
+    names: [],
+    ociMediaTypes: true,
+  });
+  assert.equal('ociMediaTypes' in parseOutputSpec('type=registry'), false);
+  assert.throws(() => parseOutputSpec('type=image,oci-mediatypes=no'), { code: 'E_USAGE' });
+});
