@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,12 +130,16 @@ describe('the compiled helper', { skip: cc === undefined ? 'no C compiler (cc) i
       warn: () => {},
     });
     assert.deepEqual(again, { kind: 'seccomp', helper, fakeStat: true });
-    const first = await stat(helper);
+    // Someone else could write it (and did): it must be rebuilt, not run.
     await chmod(helper, 0o777);
+    await appendFile(helper, 'TAMPERED');
     await prepareOwnerEmulation({ ownership: 'xattr', kilnRoot: work, workDir: work, warn: () => {} });
     const rebuilt = await stat(helper);
     assert.equal(rebuilt.mode & 0o777, 0o755);
-    assert.notEqual(rebuilt.ino, first.ino);
+    assert.ok(
+      !(await readFile(helper)).subarray(-8).equals(Buffer.from('TAMPERED')),
+      'the tampered binary was replaced',
+    );
   });
 
   it('a multi-threaded caller (libuv thread pool) gets its chown and stat emulated', async () => {
