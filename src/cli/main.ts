@@ -23,7 +23,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   const program = new Command('kiln')
     .description('Daemonless, rootless container image builder')
     .version(VERSION, '-v, --version')
-    .option('--root <dir>', 'store directory (default: $KILN_ROOT or $XDG_DATA_HOME/kiln)')
+    .option('--root <dir>', 'store directory (default: $KILN_ROOT, $XDG_DATA_HOME/kiln, ~/.local/share/kiln)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('build')
     .description('build an image from a Dockerfile')
-    .argument('<context>', 'build context directory, or - to read the Dockerfile from stdin')
+    .argument('<context>', 'build context directory, or - to read a context tar or a Dockerfile from stdin')
     .option('-f, --file <path>', 'Dockerfile (default: CONTEXT/Dockerfile; - for stdin)')
     .option('-t, --tag <name>', 'name and optionally tag (name:tag); repeatable', collect, [])
     .option('--build-arg <key[=value]>', 'set a build-time variable; repeatable', collect, [])
@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--network <mode>', 'network of RUN steps: default, host or none')
     .option(
       '-o, --output <spec>',
-      'output: type=local,dest=DIR | type=tar,dest=F | type=oci|docker,dest=F | type=registry | DIR | -; repeatable',
+      'output: type=image | type=registry | type=oci|docker,dest=F | type=local,dest=DIR | type=tar,dest=F | DIR | -; repeatable',
       collect,
       [],
     )
