@@ -22,12 +22,15 @@ import { readTextInput } from './io/read-input.js';
 
 /**
  * Re-executes the CLI inside kiln's user namespace when needed. Returns the exit code of the child,
- * or undefined when this process is already inside (or real root) and should build.
+ * or undefined when this process is already inside (or real root of the initial namespace) and should build.
  */
 async function enterNamespace(ctx: CliContext): Promise<number | undefined> {
-  if (contextFromEnv(ctx.env) !== undefined || process.getuid?.() === 0) return undefined;
+  if (contextFromEnv(ctx.env) !== undefined) return undefined;
+  // Only real root builds in place: uid 0 of a container's user namespace enters a nested one.
+  const plan = planIdMappings(await identityOfCurrentUser());
+  if (plan.kind === 'root') return undefined;
   const result = await enterUserNamespace({
-    plan: planIdMappings(await identityOfCurrentUser()),
+    plan,
     host: await gatherPrerequisites(ctx.env),
     argv: [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
     env: ctx.env,

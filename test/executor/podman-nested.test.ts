@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../helpers/paths.js';
+import { openStore, resolveImage } from '../../src/store/index.js';
+import { writeBusyboxImage } from '../helpers/busybox-image.js';
+import { cliPath, repoRoot } from '../helpers/paths.js';
 
 const usable = process.getuid?.() === 0 && existsSync('/usr/bin/podman') && existsSync('/bin/busybox');
 let rootfs = '';
@@ -119,5 +121,43 @@ describe('inside a rootless podman container', {
     assert.equal(d.chosen, 'overlay');
     assert.equal(d.userxattr, true);
     assert.deepEqual(d.overlay.stdout, ['1000']);
+  });
+
+  it('kiln build as uid 0 of the container: enters a nested namespace, RUN chown works', async () => {
+    // The container's / is kilntest's: seed a store with the busybox base and a context in its /tmp.
+    const kroot = join(rootfs, 'tmp', 'kroot');
+    const store = await openStore({ root: kroot, env: {} });
+    await writeBusyboxImage(store, 'busybox:latest');
+    const ctx = join(rootfs, 'tmp', 'ctx');
+    await mkdir(ctx);
+    await writeFile(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo hi > /hi && chown 1000:1000 /hi\n');
+    spawnSync('chown', ['-R', 'kilntest:kilntest', kroot, ctx]);
+    const r = podman([
+      'node',
+      cliPath(),
+      '--root',
+      '/tmp/kroot',
+      'build',
+      '--progress',
+      'plain',
+      '-t',
+      'nested:1',
+      '/tmp/ctx',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /unshare failed/);
+    const image = await resolveImage(await openStore({ root: kroot, env: {} }), 'nested:1');
+    const layer = image.manifest.layers.at(-1);
+    assert.ok(layer);
+    const listing = spawnSync(
+      'tar',
+      [
+        '-tvf',
+        join(kroot, 'store', 'blobs', 'sha256', layer.digest.slice('sha256:'.length)),
+        '--numeric-owner',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.match(listing.stdout, /^-rw-r--r-- 1000\/1000 +3 .* hi$/m);
   });
 });
