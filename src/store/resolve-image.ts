@@ -74,9 +74,13 @@ async function findRoot(
     case 'id-prefix': {
       const tagged = selector.reference ? await findRoot(store, index, selector.reference) : undefined;
       if (tagged !== undefined) return tagged;
+      const hex = (digest: Digest) => digest.slice(digest.indexOf(':') + 1);
       const hits = new Map<Digest, Descriptor>();
       for (const entry of index.manifests) {
-        if (entry.digest.slice(entry.digest.indexOf(':') + 1).startsWith(selector.prefix))
+        if (hex(entry.digest).startsWith(selector.prefix)) hits.set(entry.digest, entry);
+      }
+      if (hits.size === 0) {
+        for (const entry of await byConfig(store, index, (d) => hex(d).startsWith(selector.prefix)))
           hits.set(entry.digest, entry);
       }
       if (hits.size > 1) {
@@ -102,9 +106,30 @@ async function byDigest(
 ): Promise<Descriptor | undefined> {
   const entry = index.manifests.find((m) => m.digest === digest);
   if (entry !== undefined) return stripRefName(entry);
+  const viaConfig = (await byConfig(store, index, (d) => d === digest))[0];
+  if (viaConfig !== undefined) return viaConfig;
   const info = await store.statBlob(digest);
   if (info === undefined) return undefined;
   return descriptorFor(digest, info.size, await readImageDocument(store, digest));
+}
+
+/**
+ * Stored images (index.json entries that are manifests) whose config digest `matches`: the config
+ * digest is the image ID `kiln build -q` and `--iidfile` print, as docker's do.
+ */
+async function byConfig(
+  store: ImageStore,
+  index: ImageIndex,
+  matches: (configDigest: Digest) => boolean,
+): Promise<Descriptor[]> {
+  const hits = new Map<Digest, Descriptor>();
+  for (const entry of index.manifests) {
+    if (hits.has(entry.digest)) continue;
+    const doc = await readImageDocument(store, entry.digest, entry.mediaType).catch(() => undefined);
+    if (doc?.kind === 'manifest' && matches(doc.manifest.config.digest))
+      hits.set(entry.digest, stripRefName(entry));
+  }
+  return [...hits.values()];
 }
 
 function stripRefName(entry: Descriptor): Descriptor {

@@ -63,6 +63,16 @@ describe('image API', () => {
     assert.equal((await resolveImage(store, 'index.docker.io/busybox:1')).root.digest, busy.manifest.digest);
   });
 
+  it('resolves the config digest (the image ID `kiln build -q` prints, as docker) and its prefix', async () => {
+    const image = await writeTestImage(store, { seed: 'c' });
+    await setImageTag(store, 'example.com/app:cfg', image.manifest);
+    const config = image.config.digest;
+    for (const ref of [config, config.slice(7, 19)]) {
+      assert.equal((await resolveImage(store, ref)).root.digest, image.manifest.digest, ref);
+    }
+    await assert.rejects(resolveImage(store, `sha256:${'2'.repeat(64)}`), code('E_NOT_FOUND'));
+  });
+
   it('picks the platform manifest from an index', async () => {
     const amd = await writeTestImage(store, { seed: 'amd', architecture: 'amd64' });
     const arm = await writeTestImage(store, { seed: 'arm', architecture: 'arm64' });
