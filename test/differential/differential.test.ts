@@ -1,5 +1,5 @@
 /**
- * The differential corpus (see corpus/README.md). Each case is built by kiln and by buildah, both
+ * The differential corpus (see README.md in this folder). Each case is built by kiln and by buildah, both
  * rootless as the unprivileged test user, at the same time; both images are normalised (config fields
  * a Dockerfile decides, file tree without timestamps). Then, per case:
  *   1. kiln's image satisfies the case's assertions taken from the Dockerfile reference (expected.json);
