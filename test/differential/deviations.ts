@@ -1,6 +1,6 @@
 /**
  * Known places where buildah's result deviates from the Dockerfile reference (BuildKit), as data:
- * which cases, what effect, why. DEVIATIONS.md explains each id in prose. The buildah test fails when a
+ * which cases, what effect, why. docs/differences-from-buildah.md explains each id in prose. The test fails when a
  * case-scoped deviation stops occurring, so this list stays true.
  */
 import type { CanonicalConfig } from './image-config.js';
@@ -49,7 +49,7 @@ export const BUILDAH_DEVIATIONS: readonly Deviation[] = [
     cases: 'all',
     effect: { kind: 'unspecified-paths', paths: ['/dev', '/proc', '/sys'] },
     reason:
-      'empty runtime mount points after RUN: not in the reference; BuildKit keeps some (moby/buildkit#7039)',
+      'empty runtime mount points after RUN: not in the reference; BuildKit itself leaves /proc and /sys in a RUN layer on busybox (moby/buildkit#3455)',
   },
   {
     id: 'buildah-version-label',
@@ -81,6 +81,12 @@ export const BUILDAH_DEVIATIONS: readonly Deviation[] = [
     cases: ['heredocs'],
     effect: { kind: 'unsupported' },
     reason: 'buildah 1.28 has no here-documents (COPY <<EOF is read as a source path)',
+  },
+  {
+    id: 'no-copy-link-exclude-parents',
+    cases: ['copy-link-exclude-parents'],
+    effect: { kind: 'unsupported' },
+    reason: 'buildah 1.28 refuses COPY --link, --exclude and --parents (only --chmod, --chown, --from)',
   },
 ];
 

@@ -18,6 +18,8 @@ export interface CanonicalConfig {
   readonly Volumes?: readonly string[];
   readonly OnBuild?: readonly string[];
   readonly Shell?: readonly string[];
+  /** The image config's top-level `author` (MAINTAINER), kept here so one object holds all. */
+  readonly Author?: string;
 }
 
 /** The field names of {@link CanonicalConfig}, in output order. */
@@ -34,6 +36,7 @@ export const CONFIG_FIELDS = [
   'Volumes',
   'OnBuild',
   'Shell',
+  'Author',
 ] as const satisfies readonly (keyof CanonicalConfig)[];
 
 function strings(value: unknown): string[] | undefined {
@@ -69,8 +72,11 @@ function healthcheck(value: unknown): Record<string, unknown> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Canonical form of the `config` object of an OCI image config (`{}` for a missing one). */
-export function canonicalConfig(config: unknown): CanonicalConfig {
+/**
+ * Canonical form of the `config` object of an OCI image config (`{}` for a missing one), plus the
+ * image's top-level `author` when given.
+ */
+export function canonicalConfig(config: unknown, author?: unknown): CanonicalConfig {
   const c = (config ?? {}) as Record<string, unknown>;
   const raw: Record<keyof CanonicalConfig, unknown> = {
     Cmd: strings(c.Cmd),
@@ -85,6 +91,7 @@ export function canonicalConfig(config: unknown): CanonicalConfig {
     Volumes: keys(c.Volumes),
     OnBuild: strings(c.OnBuild),
     Shell: strings(c.Shell),
+    Author: text(author),
   };
   const out: Record<string, unknown> = {};
   for (const field of CONFIG_FIELDS) if (raw[field] !== undefined) out[field] = raw[field];

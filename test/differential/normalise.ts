@@ -29,7 +29,10 @@ export async function normaliseImage(source: ImageSource): Promise<NormalisedIma
   try {
     const image = await readLayoutImage(layout, source.ref);
     await unpackLayers(rootfs, image.layerFiles);
-    return { config: canonicalConfig(image.config.config), tree: await walkTree(rootfs) };
+    return {
+      config: canonicalConfig(image.config.config, image.config.author),
+      tree: await walkTree(rootfs),
+    };
   } finally {
     await rm(rootfs, { recursive: true, force: true });
     if (!isDir) await rm(layout, { recursive: true, force: true });
