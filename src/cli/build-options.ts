@@ -36,6 +36,12 @@ export interface BuildFlags {
   readonly buildContext?: string[];
   readonly secret?: string[];
   readonly ssh?: string[];
+  readonly call?: string;
+  readonly provenance?: string | true;
+  readonly sbom?: string | true;
+  readonly addHost?: string[];
+  readonly annotation?: string[];
+  readonly shmSize?: string;
 }
 
 /** What only a real build (not `--check`) uses. */
@@ -128,11 +134,6 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     secrets: (flags.secret ?? []).map(parseSecretSpec),
     ssh: (flags.ssh ?? []).map(parseSshSpec),
   };
-}
-
-/** Collects a repeatable flag's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /**
