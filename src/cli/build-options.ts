@@ -6,8 +6,10 @@ import { type BuildContextValue, parseBuildContexts } from '../archive/index.js'
 import { ErrorCode, KilnError } from '../errors.js';
 import type { IsolationName, StepNetwork } from '../executor/index.js';
 import { type OutputSpec, parseOutputSpec } from '../export/output-spec.js';
+import type { ExtraHost } from '../plan/types.js';
 import { type ProgressMode, parseProgressMode } from '../progress/index.js';
 import { parseSecretSpec, parseSshSpec, type SecretSource, type SshSpec } from '../secrets/index.js';
+import { parseAddHost, parseAnnotations, parseShmSize } from './build-flag-values.js';
 
 /** The raw flags commander collects for `kiln build`. */
 export interface BuildFlags {
@@ -62,6 +64,9 @@ export interface BuildRunOptions {
   readonly buildContexts: ReadonlyMap<string, BuildContextValue>;
   readonly secrets: readonly SecretSource[];
   readonly ssh: readonly SshSpec[];
+  readonly extraHosts: readonly ExtraHost[];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly shmSizeBytes?: number;
 }
 
 export interface BuildCliOptions {
@@ -124,7 +129,12 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     ...(flags.metadataFile === undefined ? {} : { metadataFile: flags.metadataFile }),
     progress,
     quiet,
-    isolation: oneOf('--isolation', flags.isolation ?? 'auto', ISOLATIONS),
+    // docker's --isolation=default means "the platform's default": kiln's probe.
+    isolation: oneOf(
+      '--isolation',
+      flags.isolation === 'default' ? 'auto' : (flags.isolation ?? 'auto'),
+      ISOLATIONS,
+    ),
     snapshotter: oneOf('--snapshotter', flags.snapshotter ?? env.KILN_SNAPSHOTTER ?? 'auto', SNAPSHOTTERS),
     ...(flags.jobs === undefined ? {} : { jobs: positiveInteger('--jobs', flags.jobs, 1) }),
     ...(epoch === undefined || epoch === ''
@@ -133,6 +143,9 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     buildContexts: parseBuildContexts(flags.buildContext ?? []),
     secrets: (flags.secret ?? []).map(parseSecretSpec),
     ssh: (flags.ssh ?? []).map(parseSshSpec),
+    extraHosts: (flags.addHost ?? []).map(parseAddHost),
+    annotations: parseAnnotations(flags.annotation ?? []),
+    ...(flags.shmSize === undefined ? {} : { shmSizeBytes: parseShmSize(flags.shmSize) }),
   };
 }
 

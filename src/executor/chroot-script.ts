@@ -22,6 +22,7 @@ import { assertNever } from '../errors.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
 import { shellQuote as q } from './shell-quote.js';
+import { shmSizeOption } from './shm-size.js';
 import type { EnvHandOver } from './step-env.js';
 import type { StepNetwork } from './types.js';
 
@@ -57,6 +58,8 @@ export interface ChrootScriptOptions {
   readonly setgroups: boolean;
   /** How the environment reaches the command (from `envHandOver(step.env)`). */
   readonly env: EnvHandOver;
+  /** Size of /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
 }
 
 /** The outer unshare arguments (program = tools.unshare). */
@@ -90,7 +93,9 @@ export function chrootScript(options: ChrootScriptOptions): string {
     `if ${m} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec kiln-devpts ${q(`${dev}/pts`)} 2>/dev/null; ` +
       `then ln -s pts/ptmx ${q(`${dev}/ptmx`)}; fi`,
   );
-  lines.push(`${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=64m kiln-shm ${q(`${dev}/shm`)}`);
+  lines.push(
+    `${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,${shmSizeOption(options.shmSizeBytes)} kiln-shm ${q(`${dev}/shm`)}`,
+  );
   lines.push(`ln -s /proc/self/fd ${q(`${dev}/fd`)}`);
   for (const [fd, name] of ['stdin', 'stdout', 'stderr'].entries()) {
     lines.push(`ln -s /proc/self/fd/${fd} ${q(`${dev}/${name}`)}`);

@@ -24,6 +24,7 @@ export async function runChroot(
     proc,
     setgroups: options.namespace.setgroups,
     env,
+    ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
   });
   const command = wrapWithIdshift(
     {

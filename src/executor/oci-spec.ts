@@ -9,6 +9,7 @@ import { assertNever } from '../errors.js';
 import { DEFAULT_CAPABILITIES } from './chroot-script.js';
 import type { PreparedStep } from './prepare.js';
 import { defaultSeccompProfile, type SeccompProfile } from './seccomp.js';
+import { shmSizeOption } from './shm-size.js';
 import type { StepNetwork } from './types.js';
 
 export interface OciMount {
@@ -76,6 +77,8 @@ export interface OciSpecOptions {
   /** node's process.arch, for the seccomp architectures. */
   readonly arch: string;
   readonly seccomp: boolean;
+  /** Size of /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
 }
 
 /** Builds config.json for a prepared step. */
@@ -108,7 +111,7 @@ export function ociSpec(options: OciSpecOptions): OciSpec {
       destination: '/dev/shm',
       type: 'tmpfs',
       source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', shmSizeOption(options.shmSizeBytes)],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     {

@@ -73,6 +73,8 @@ export interface RunStepOptions {
   readonly namespace: ExecutorNamespace;
   /** Extra /etc/hosts lines (`ip name...`), after the defaults. */
   readonly extraHosts?: readonly string[];
+  /** Size of the step's /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
   /** Contents of /etc/resolv.conf (default: the host's, minus loopback resolvers when network is none). */
   readonly resolvConf?: string;
   readonly onStdout?: (line: string) => void;

@@ -141,6 +141,9 @@ function normalizeOp(op: Op, key: Lookup, inputs: CacheKeyInputs): unknown {
         security: op.security,
         devices: op.devices,
         mounts: op.mounts.map((m) => normalizeMount(m, key, inputs)),
+        // Set only by --add-host / --shm-size, so keys of builds without them are unchanged.
+        ...(op.extraHosts === undefined ? {} : { extraHosts: op.extraHosts }),
+        ...(op.shmSizeBytes === undefined ? {} : { shmSizeBytes: op.shmSizeBytes }),
       };
     case 'file':
       return {

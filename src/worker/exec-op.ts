@@ -80,6 +80,8 @@ export async function runExecOp(env: WorkerEnv, input: ExecOpInput): Promise<Exe
       user: op.user,
       hostname: 'kiln',
       network: network(env, op),
+      ...(op.extraHosts === undefined ? {} : { extraHosts: op.extraHosts.map((h) => `${h.ip}\t${h.host}`) }),
+      ...(op.shmSizeBytes === undefined ? {} : { shmSizeBytes: op.shmSizeBytes }),
       mounts: [...mounts, ...(secrets?.mounts ?? []), ...(ssh?.mounts ?? [])],
       isolation: await env.isolation(),
       namespace: env.namespace,
