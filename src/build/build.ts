@@ -148,6 +148,7 @@ async function runBuild(
     exec: {
       ...(options.extraHosts === undefined ? {} : { extraHosts: options.extraHosts }),
       ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
+      ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
     },
     baseImage: (ref, p) => configs.get(`${ref}\u0000${formatPlatform(p)}`)?.config,
     file,

@@ -1,10 +1,10 @@
 /**
  * Values of the docker build flags that configure RUN steps and the image manifest: `--add-host`,
- * `--annotation` and `--shm-size`, read the way docker buildx reads them. Pure.
+ * `--annotation`, `--shm-size` and `--ulimit`, read the way docker buildx reads them. Pure.
  */
 import { isIP } from 'node:net';
 import { ErrorCode, KilnError } from '../errors.js';
-import type { ExtraHost } from '../plan/types.js';
+import type { ExtraHost, Ulimit } from '../plan/types.js';
 import { parseSize } from './actions/parse-size.js';
 
 function usage(flag: string, value: string, why: string, hint?: string): KilnError {
@@ -73,4 +73,55 @@ export function parseShmSize(value: string): number {
   } catch {
     throw usage('--shm-size', value, 'want a size such as 128m');
   }
+}
+
+/** The limits docker's `--ulimit` knows (go-units), which are also prlimit(1)'s option names. */
+const ULIMIT_NAMES: ReadonlySet<string> = new Set([
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);
+
+/** `--ulimit name=soft[:hard]` (hard defaults to soft); a later flag for the same name replaces it. */
+export function parseUlimits(values: readonly string[]): readonly Ulimit[] {
+  const byName = new Map<string, Ulimit>();
+  for (const value of values) {
+    const match = /^([a-z]+)=(\d+)(?::(\d+))?$/.exec(value);
+    if (match === null) {
+      throw usage(
+        '--ulimit',
+        value,
+        'want name=soft[:hard] with non-negative integers',
+        'e.g. --ulimit nofile=1024:2048',
+      );
+    }
+    const name = match[1]!;
+    if (!ULIMIT_NAMES.has(name)) {
+      throw usage(
+        '--ulimit',
+        value,
+        `unknown limit ${JSON.stringify(name)}`,
+        `use one of ${[...ULIMIT_NAMES].join(', ')}`,
+      );
+    }
+    const soft = Number(match[2]);
+    const hard = match[3] === undefined ? soft : Number(match[3]);
+    if (!Number.isSafeInteger(soft) || !Number.isSafeInteger(hard))
+      throw usage('--ulimit', value, 'value too large');
+    if (soft > hard) throw usage('--ulimit', value, 'the soft limit is above the hard limit');
+    byName.set(name, { name, soft, hard });
+  }
+  return [...byName.values()];
 }

@@ -6,10 +6,10 @@ import { type BuildContextValue, parseBuildContexts } from '../archive/index.js'
 import { ErrorCode, KilnError } from '../errors.js';
 import type { IsolationName, StepNetwork } from '../executor/index.js';
 import { type OutputSpec, parseOutputSpec } from '../export/output-spec.js';
-import type { ExtraHost } from '../plan/types.js';
+import type { ExtraHost, Ulimit } from '../plan/types.js';
 import { type ProgressMode, parseProgressMode } from '../progress/index.js';
 import { parseSecretSpec, parseSshSpec, type SecretSource, type SshSpec } from '../secrets/index.js';
-import { parseAddHost, parseAnnotations, parseShmSize } from './build-flag-values.js';
+import { parseAddHost, parseAnnotations, parseShmSize, parseUlimits } from './build-flag-values.js';
 
 /** The raw flags commander collects for `kiln build`. */
 export interface BuildFlags {
@@ -44,6 +44,7 @@ export interface BuildFlags {
   readonly addHost?: string[];
   readonly annotation?: string[];
   readonly shmSize?: string;
+  readonly ulimit?: string[];
 }
 
 /** What only a real build (not `--check`) uses. */
@@ -67,6 +68,7 @@ export interface BuildRunOptions {
   readonly extraHosts: readonly ExtraHost[];
   readonly annotations: Readonly<Record<string, string>>;
   readonly shmSizeBytes?: number;
+  readonly ulimits: readonly Ulimit[];
 }
 
 export interface BuildCliOptions {
@@ -146,6 +148,7 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     extraHosts: (flags.addHost ?? []).map(parseAddHost),
     annotations: parseAnnotations(flags.annotation ?? []),
     ...(flags.shmSize === undefined ? {} : { shmSizeBytes: parseShmSize(flags.shmSize) }),
+    ulimits: parseUlimits(flags.ulimit ?? []),
   };
 }
 

@@ -69,6 +69,7 @@ export async function runBuildCommand(ctx: CliContext, options: RunBuildCommandO
         extraHosts: run.extraHosts,
         annotations: run.annotations,
         ...(run.shmSizeBytes === undefined ? {} : { shmSizeBytes: run.shmSizeBytes }),
+        ulimits: run.ulimits,
         ...(options.root === undefined ? {} : { storeRoot: options.root }),
         env: ctx.env,
         cwd: ctx.cwd,

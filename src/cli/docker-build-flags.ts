@@ -52,7 +52,6 @@ export const REFUSED_DOCKER_FLAGS: readonly RefusedDockerFlag[] = [
   refused('--cache-to <destination>', `${NOT_YET} (kiln's local cache is kept automatically)`),
   refused('--attest <spec>', `${NOT_YET}: kiln attaches no attestations`),
   refused('--cgroup-parent <cgroup>', NOT_YET),
-  refused('--ulimit <type=soft[:hard]>', NOT_YET),
   ...[
     '-m, --memory <bytes>',
     '--memory-swap <bytes>',

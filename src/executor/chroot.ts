@@ -25,6 +25,7 @@ export async function runChroot(
     setgroups: options.namespace.setgroups,
     env,
     ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
+    ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
   });
   const command = wrapWithIdshift(
     {

@@ -10,7 +10,7 @@ import { DEFAULT_CAPABILITIES } from './chroot-script.js';
 import type { PreparedStep } from './prepare.js';
 import { defaultSeccompProfile, type SeccompProfile } from './seccomp.js';
 import { shmSizeOption } from './shm-size.js';
-import type { StepNetwork } from './types.js';
+import type { StepNetwork, StepUlimit } from './types.js';
 
 export interface OciMount {
   readonly destination: string;
@@ -33,6 +33,7 @@ export interface OciSpec {
     readonly cwd: string;
     readonly capabilities: Readonly<Record<'bounding' | 'effective' | 'permitted', readonly string[]>>;
     readonly noNewPrivileges: boolean;
+    readonly rlimits?: readonly { readonly type: string; readonly soft: number; readonly hard: number }[];
   };
   readonly root: { readonly path: string; readonly readonly: boolean };
   readonly hostname: string;
@@ -79,6 +80,7 @@ export interface OciSpecOptions {
   readonly seccomp: boolean;
   /** Size of /dev/shm (default 64 MiB). */
   readonly shmSizeBytes?: number;
+  readonly ulimits?: readonly StepUlimit[];
 }
 
 /** Builds config.json for a prepared step. */
@@ -160,6 +162,15 @@ export function ociSpec(options: OciSpecOptions): OciSpec {
       cwd: step.cwd,
       capabilities: { bounding: caps, effective: isRoot ? caps : [], permitted: isRoot ? caps : [] },
       noNewPrivileges: true,
+      ...(options.ulimits === undefined || options.ulimits.length === 0
+        ? {}
+        : {
+            rlimits: options.ulimits.map((u) => ({
+              type: `RLIMIT_${u.name.toUpperCase()}`,
+              soft: u.soft,
+              hard: u.hard,
+            })),
+          }),
     },
     root: { path: step.root, readonly: false },
     hostname: options.hostname,

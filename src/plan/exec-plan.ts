@@ -149,6 +149,7 @@ function execSettings(settings: ExecSettings): ExecSettings {
       ? {}
       : { extraHosts: settings.extraHosts }),
     ...(settings.shmSizeBytes === undefined ? {} : { shmSizeBytes: settings.shmSizeBytes }),
+    ...(settings.ulimits === undefined || settings.ulimits.length === 0 ? {} : { ulimits: settings.ulimits }),
   };
 }
 

@@ -35,7 +35,7 @@ export interface PlanOptions {
   /** File name for error locations; `Dockerfile` by default. */
   readonly file?: string;
   readonly escapeToken?: '\\' | '`';
-  /** `--add-host` entries and `--shm-size` of every RUN step (part of their cache keys when set). */
+  /** `--add-host` entries, `--shm-size` and `--ulimit`s of every RUN step (part of their cache keys when set). */
   readonly exec?: ExecSettings;
 }
 

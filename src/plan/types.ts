@@ -105,14 +105,22 @@ export interface ExtraHost {
   readonly ip: string;
 }
 
+/** `--ulimit name=soft:hard`: a resource limit of every RUN step (`name` as docker spells it: `nofile`…). */
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
 /**
- * Build-wide settings of every RUN step (`--add-host`, `--shm-size`), as in BuildKit's exec op meta:
+ * Build-wide settings of every RUN step (`--add-host`, `--shm-size`, `--ulimit`), as in BuildKit's exec op meta:
  * part of the cache key when set.
  */
 export interface ExecSettings {
   readonly extraHosts?: readonly ExtraHost[];
   /** Size of /dev/shm in bytes (default 64 MiB). */
   readonly shmSizeBytes?: number;
+  readonly ulimits?: readonly Ulimit[];
 }
 
 export interface ExecOp extends OpBase, ExecSettings {

@@ -82,6 +82,7 @@ export async function runExecOp(env: WorkerEnv, input: ExecOpInput): Promise<Exe
       network: network(env, op),
       ...(op.extraHosts === undefined ? {} : { extraHosts: op.extraHosts.map((h) => `${h.ip}\t${h.host}`) }),
       ...(op.shmSizeBytes === undefined ? {} : { shmSizeBytes: op.shmSizeBytes }),
+      ...(op.ulimits === undefined ? {} : { ulimits: op.ulimits }),
       mounts: [...mounts, ...(secrets?.mounts ?? []), ...(ssh?.mounts ?? [])],
       isolation: await env.isolation(),
       namespace: env.namespace,

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseAddHost, parseAnnotations, parseShmSize } from '../../src/cli/build-flag-values.js';
+import {
+  parseAddHost,
+  parseAnnotations,
+  parseShmSize,
+  parseUlimits,
+} from '../../src/cli/build-flag-values.js';
 import { toBuildRunOptions } from '../../src/cli/build-options.js';
 import { isKilnError } from '../../src/errors.js';
 
@@ -62,6 +67,22 @@ describe('--shm-size', () => {
   });
 });
 
+describe('--ulimit', () => {
+  test('name=soft[:hard], hard defaulting to soft, the last value of a name winning', () => {
+    assert.deepEqual(parseUlimits(['nofile=1024:2048', 'nproc=50', 'nofile=10:20']), [
+      { name: 'nofile', soft: 10, hard: 20 },
+      { name: 'nproc', soft: 50, hard: 50 },
+    ]);
+  });
+  test('unknown names, soft above hard, negative or missing values are refused', () => {
+    assert.throws(() => parseUlimits(['files=1']), usageError(/unknown limit "files"/));
+    assert.throws(() => parseUlimits(['nofile=2048:1024']), usageError(/soft limit is above the hard limit/));
+    assert.throws(() => parseUlimits(['nofile=-1']), usageError(/want name=soft\[:hard\]/));
+    assert.throws(() => parseUlimits(['nofile']), usageError(/want name=soft\[:hard\]/));
+    assert.throws(() => parseUlimits(['nofile=99999999999999999999']), usageError(/too large/));
+  });
+});
+
 test('toBuildRunOptions carries the parsed values; --isolation default means auto', () => {
   const options = toBuildRunOptions(
     {
@@ -71,6 +92,7 @@ test('toBuildRunOptions carries the parsed values; --isolation default means aut
       addHost: ['a:1.2.3.4'],
       annotation: ['k=v'],
       shmSize: '2m',
+      ulimit: ['nofile=5'],
       isolation: 'default',
     },
     {},
@@ -78,6 +100,7 @@ test('toBuildRunOptions carries the parsed values; --isolation default means aut
   assert.deepEqual(options.extraHosts, [{ host: 'a', ip: '1.2.3.4' }]);
   assert.deepEqual(options.annotations, { k: 'v' });
   assert.equal(options.shmSizeBytes, 2 * 1024 * 1024);
+  assert.deepEqual(options.ulimits, [{ name: 'nofile', soft: 5, hard: 5 }]);
   assert.equal(options.isolation, 'auto');
   const plain = toBuildRunOptions({ tag: [], buildArg: [], label: [] }, {});
   assert.deepEqual(plain.extraHosts, []);

@@ -1,7 +1,8 @@
 /**
  * End-to-end, as the unprivileged test user: the docker build flags that change what RUN steps see
  * and what the manifest says. `--add-host` entries land in the steps' /etc/hosts (after the defaults,
- * `IP<TAB>NAME` as BuildKit writes them), `--shm-size` sizes /dev/shm, `--annotation` annotates the
+ * `IP<TAB>NAME` as BuildKit writes them), `--shm-size` sizes /dev/shm, `--ulimit` sets the steps'
+ * limits, `--annotation` annotates the
  * manifest; the same flags rebuild fully cached, another --add-host value re-runs the step. Checked
  * with skopeo (manifest) and GNU tar (the RUN layer's files).
  */
@@ -19,7 +20,8 @@ import { canRunAsTestUser } from '../helpers/cli.js';
 const run = promisify(execFile);
 
 const DOCKERFILE = `FROM busybox
-RUN grep -v '^#' /etc/hosts > /hosts.txt && df -k /dev/shm | tail -1 | awk '{print $2}' > /shm.txt
+RUN grep -v '^#' /etc/hosts > /hosts.txt && df -k /dev/shm | tail -1 | awk '{print $2}' > /shm.txt && \\
+    echo "$(ulimit -n) $(ulimit -Hn)" > /nofile.txt
 `;
 
 function skipReason(): string | false {
@@ -47,7 +49,7 @@ async function lastLayerFile(root: string, manifest: Manifest, path: string): Pr
   return stdout;
 }
 
-test('kiln build --add-host / --shm-size / --annotation as the unprivileged user', {
+test('kiln build --add-host / --shm-size / --ulimit / --annotation as the unprivileged user', {
   skip: skipReason(),
   timeout: 300_000,
 }, async () => {
@@ -69,6 +71,8 @@ test('kiln build --add-host / --shm-size / --annotation as the unprivileged user
         'v6.internal=[fd00::1]',
         '--shm-size',
         '32m',
+        '--ulimit',
+        'nofile=1000:2000',
         '--annotation',
         'org.example.note=hello',
         '--load',
@@ -87,6 +91,7 @@ test('kiln build --add-host / --shm-size / --annotation as the unprivileged user
         '10.1.2.3\tdb.internal\nfd00::1\tv6.internal\n',
     );
     assert.equal((await lastLayerFile(root, manifest, 'shm.txt')).trim(), String(32 * 1024));
+    assert.equal(await lastLayerFile(root, manifest, 'nofile.txt'), '1000 2000\n');
 
     const again = await build('db.internal:10.1.2.3');
     assert.equal(again.code, 0, again.stderr);

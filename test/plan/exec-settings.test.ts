@@ -1,5 +1,5 @@
 /**
- * `--add-host` and `--shm-size` reach every exec op of a plan and its cache key (as BuildKit keeps
+ * `--add-host`, `--shm-size` and `--ulimit` reach every exec op of a plan and its cache key (as BuildKit keeps
  * them in the exec op's meta); without them, ops and keys are what they were before these flags.
  */
 import assert from 'node:assert/strict';
@@ -28,14 +28,18 @@ describe('build-wide exec settings', () => {
   const hosts = keys({ extraHosts: [{ host: 'db', ip: '10.0.0.1' }] });
   const otherHosts = keys({ extraHosts: [{ host: 'db', ip: '10.0.0.2' }] });
   const shm = keys({ shmSizeBytes: 128 * 1024 * 1024 });
+  const limits = keys({ ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }] });
 
   it('every exec op carries them; none when unset or empty', () => {
     for (const op of hosts.plan.ops) {
       if (op.kind === 'exec') assert.deepEqual(op.extraHosts, [{ host: 'db', ip: '10.0.0.1' }]);
     }
     for (const op of shm.plan.ops) if (op.kind === 'exec') assert.equal(op.shmSizeBytes, 128 * 1024 * 1024);
+    for (const op of limits.plan.ops) {
+      if (op.kind === 'exec') assert.deepEqual(op.ulimits, [{ name: 'nofile', soft: 1024, hard: 2048 }]);
+    }
     for (const op of [...base.plan.ops, ...empty.plan.ops]) {
-      assert.ok(!('extraHosts' in op) && !('shmSizeBytes' in op), op.id);
+      assert.ok(!('extraHosts' in op) && !('shmSizeBytes' in op) && !('ulimits' in op), op.id);
     }
     assert.deepEqual([...empty.keys], [...base.keys]);
   });
@@ -43,7 +47,7 @@ describe('build-wide exec settings', () => {
   it('change the keys of the RUN steps and what follows them, not of what comes before', () => {
     const execs = execIds(base.plan);
     assert.equal(execs.length, 2);
-    for (const variant of [hosts, otherHosts, shm]) {
+    for (const variant of [hosts, otherHosts, shm, limits]) {
       const changed = [...base.keys.keys()].filter((id) => base.keys.get(id) !== variant.keys.get(id));
       for (const id of execs) assert.ok(changed.includes(id), id);
       for (const op of base.plan.ops) {

@@ -29,6 +29,12 @@ function defineOptions(command: Command): Command {
       [],
     )
     .option('--shm-size <size>', 'size of /dev/shm in RUN steps (e.g. 128m; default 64m)')
+    .option(
+      '--ulimit <name=soft[:hard]>',
+      'resource limit of RUN steps, e.g. nofile=1024:2048; repeatable',
+      collect,
+      [],
+    )
     .option('--check', 'parse, validate and resolve the Dockerfile; build nothing')
     .option('--call <method>', 'build (default) or check (same as --check)')
     .option('--no-cache', 'do not use the build cache')
