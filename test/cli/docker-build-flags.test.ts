@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { register } from '../../src/cli/commands/build.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { ACCEPTED_DOCKER_FLAGS, REFUSED_DOCKER_FLAGS } from '../../src/cli/docker-build-flags.js';
+import { DEFAULT_GC_GRACE_MS } from '../../src/store/gc.js';
 import { storeCli } from './commands/store-cli-harness.js';
 
 const cli = await storeCli();
@@ -87,6 +88,11 @@ describe('kiln build --help', () => {
     assert.ok(visible.length >= 35, `only ${visible.length} options`);
     for (const option of visible) assert.ok(help.stdout.includes(option.flags), option.flags);
     for (const flag of REFUSED_DOCKER_FLAGS) assert.ok(help.stdout.includes(flag.name), flag.name);
+  });
+
+  test('kiln prune --help states the grace default the store uses (declared without loading the store)', async () => {
+    const help = await kiln('prune', '--help');
+    assert.match(help.stdout, new RegExp(`--grace <seconds> .*\\(default: ${DEFAULT_GC_GRACE_MS / 1000}\\)`));
   });
 
   test('kiln --help lists every command', async () => {
