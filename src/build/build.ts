@@ -145,6 +145,11 @@ async function runBuild(
     ...(options.labels === undefined ? {} : { labels: options.labels }),
     buildArgs: options.buildArgs ?? {},
     ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+    exec: {
+      ...(options.extraHosts === undefined ? {} : { extraHosts: options.extraHosts }),
+      ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
+      ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
+    },
     baseImage: (ref, p) => configs.get(`${ref}\u0000${formatPlatform(p)}`)?.config,
     file,
   });
@@ -281,7 +286,15 @@ async function runBuild(
   }
   const tags = options.tags ?? [];
   const stored = await vertex(emit, 'exporting to image', async () => {
-    const image = await storeImage({ store, lease, config, layers, tags, format });
+    const image = await storeImage({
+      store,
+      lease,
+      config,
+      layers,
+      tags,
+      format,
+      ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    });
     await runOutputs({
       store,
       image,

@@ -8,6 +8,7 @@ import type { OutputSpec } from '../export/output-spec.js';
 import type { Digest } from '../oci/digest.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci/types.js';
+import type { ExtraHost, Ulimit } from '../plan/types.js';
 import type { Clock, ProgressListener } from '../progress/index.js';
 import type { RegistryClient } from '../registry/index.js';
 import type { SecretSource, SshSpec } from '../secrets/index.js';
@@ -43,6 +44,14 @@ export interface BuildOptions {
   readonly pull?: boolean;
   /** Network of RUN steps without `--network` (default host, like rootless BuildKit). */
   readonly network?: StepNetwork;
+  /** `--add-host`: extra /etc/hosts entries of every RUN step (`{ host, ip }`; part of their cache keys). */
+  readonly extraHosts?: readonly ExtraHost[];
+  /** `--shm-size`: size of /dev/shm in RUN steps, in bytes (default 64 MiB; part of their cache keys). */
+  readonly shmSizeBytes?: number;
+  /** `--ulimit`: resource limits of every RUN step (part of their cache keys). */
+  readonly ulimits?: readonly Ulimit[];
+  /** `--annotation`: annotations of the image manifest (OCI media types only). */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Outputs besides the local store (default: the store only). */
   readonly outputs?: readonly OutputSpec[];
   readonly isolation?: IsolationName;

@@ -6,8 +6,10 @@ import { type BuildContextValue, parseBuildContexts } from '../archive/index.js'
 import { ErrorCode, KilnError } from '../errors.js';
 import type { IsolationName, StepNetwork } from '../executor/index.js';
 import { type OutputSpec, parseOutputSpec } from '../export/output-spec.js';
+import type { ExtraHost, Ulimit } from '../plan/types.js';
 import { type ProgressMode, parseProgressMode } from '../progress/index.js';
 import { parseSecretSpec, parseSshSpec, type SecretSource, type SshSpec } from '../secrets/index.js';
+import { parseAddHost, parseAnnotations, parseShmSize, parseUlimits } from './build-flag-values.js';
 
 /** The raw flags commander collects for `kiln build`. */
 export interface BuildFlags {
@@ -36,6 +38,13 @@ export interface BuildFlags {
   readonly buildContext?: string[];
   readonly secret?: string[];
   readonly ssh?: string[];
+  readonly call?: string;
+  readonly provenance?: string | true;
+  readonly sbom?: string | true;
+  readonly addHost?: string[];
+  readonly annotation?: string[];
+  readonly shmSize?: string;
+  readonly ulimit?: string[];
 }
 
 /** What only a real build (not `--check`) uses. */
@@ -56,6 +65,10 @@ export interface BuildRunOptions {
   readonly buildContexts: ReadonlyMap<string, BuildContextValue>;
   readonly secrets: readonly SecretSource[];
   readonly ssh: readonly SshSpec[];
+  readonly extraHosts: readonly ExtraHost[];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly shmSizeBytes?: number;
+  readonly ulimits: readonly Ulimit[];
 }
 
 export interface BuildCliOptions {
@@ -118,7 +131,12 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     ...(flags.metadataFile === undefined ? {} : { metadataFile: flags.metadataFile }),
     progress,
     quiet,
-    isolation: oneOf('--isolation', flags.isolation ?? 'auto', ISOLATIONS),
+    // docker's --isolation=default means "the platform's default": kiln's probe.
+    isolation: oneOf(
+      '--isolation',
+      flags.isolation === 'default' ? 'auto' : (flags.isolation ?? 'auto'),
+      ISOLATIONS,
+    ),
     snapshotter: oneOf('--snapshotter', flags.snapshotter ?? env.KILN_SNAPSHOTTER ?? 'auto', SNAPSHOTTERS),
     ...(flags.jobs === undefined ? {} : { jobs: positiveInteger('--jobs', flags.jobs, 1) }),
     ...(epoch === undefined || epoch === ''
@@ -127,12 +145,11 @@ export function toBuildRunOptions(flags: BuildFlags, env: NodeJS.ProcessEnv): Bu
     buildContexts: parseBuildContexts(flags.buildContext ?? []),
     secrets: (flags.secret ?? []).map(parseSecretSpec),
     ssh: (flags.ssh ?? []).map(parseSshSpec),
+    extraHosts: (flags.addHost ?? []).map(parseAddHost),
+    annotations: parseAnnotations(flags.annotation ?? []),
+    ...(flags.shmSize === undefined ? {} : { shmSizeBytes: parseShmSize(flags.shmSize) }),
+    ulimits: parseUlimits(flags.ulimit ?? []),
   };
-}
-
-/** Collects a repeatable flag's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /**

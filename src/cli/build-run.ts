@@ -1,5 +1,5 @@
 /**
- * `kiln build` without `--check`: enter the user namespace (unprivileged users), then one `build()`
+ * `kiln build` without `--check`, inside kiln's user namespace (see build-namespace.ts): one `build()`
  * call with a progress renderer on stderr; `-q` prints only the image ID.
  */
 import { readFileSync } from 'node:fs';
@@ -8,52 +8,22 @@ import type { Readable } from 'node:stream';
 import { build } from '../build/index.js';
 import { parsePlatform } from '../oci/platform.js';
 import { createProgressRenderer, systemClock } from '../progress/index.js';
-import {
-  contextFromEnv,
-  enterUserNamespace,
-  gatherPrerequisites,
-  identityOfCurrentUser,
-  planIdMappings,
-} from '../userns/index.js';
-import type { BuildCliOptions, BuildRunOptions } from './build-options.js';
-import { registryClient } from './commands/registry-command.js';
+import { registryClient } from './actions/registry-command.js';
+import { type BuildFlags, toBuildCliOptions, toBuildRunOptions } from './build-options.js';
 import type { CliContext } from './context.js';
 import { readTextInput } from './io/read-input.js';
 
-/**
- * Re-executes the CLI inside kiln's user namespace when needed. Returns the exit code of the child,
- * or undefined when this process is already inside (or real root of the initial namespace) and should build.
- */
-async function enterNamespace(ctx: CliContext): Promise<number | undefined> {
-  if (contextFromEnv(ctx.env) !== undefined) return undefined;
-  // Only real root builds in place: uid 0 of a container's user namespace enters a nested one.
-  const plan = planIdMappings(await identityOfCurrentUser());
-  if (plan.kind === 'root') return undefined;
-  const result = await enterUserNamespace({
-    plan,
-    host: await gatherPrerequisites(ctx.env),
-    argv: [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    env: ctx.env,
-    cwd: ctx.cwd,
-  });
-  return result.kind === 'exited' ? result.exitCode : undefined;
-}
-
 export interface RunBuildCommandOptions {
-  readonly cli: BuildCliOptions;
-  readonly run: BuildRunOptions;
+  readonly contextArg: string;
+  readonly flags: BuildFlags;
   /** The global `--root`. */
   readonly root?: string;
 }
 
 /** Runs a build for the CLI. */
 export async function runBuildCommand(ctx: CliContext, options: RunBuildCommandOptions): Promise<void> {
-  const exited = await enterNamespace(ctx);
-  if (exited !== undefined) {
-    ctx.setExitCode(exited);
-    return;
-  }
-  const { cli, run } = options;
+  const cli = toBuildCliOptions(options.contextArg, options.flags, ctx.cwd, ctx.env);
+  const run = toBuildRunOptions(options.flags, ctx.env);
   const stdinContext = cli.context === '-';
   const dockerfileText = cli.dockerfile === '-' && !stdinContext ? await readTextInput(ctx, '-') : undefined;
   const renderer = createProgressRenderer({
@@ -96,6 +66,10 @@ export async function runBuildCommand(ctx: CliContext, options: RunBuildCommandO
         buildContexts: run.buildContexts,
         secrets: run.secrets,
         ssh: run.ssh,
+        extraHosts: run.extraHosts,
+        annotations: run.annotations,
+        ...(run.shmSizeBytes === undefined ? {} : { shmSizeBytes: run.shmSizeBytes }),
+        ulimits: run.ulimits,
         ...(options.root === undefined ? {} : { storeRoot: options.root }),
         env: ctx.env,
         cwd: ctx.cwd,

@@ -18,12 +18,13 @@
  * The environment's values never appear in this script or on any command line: they travel in the
  * spawned process's environment under carrier names (see step-env.ts).
  */
-import { assertNever } from '../errors.js';
+import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedStep } from './prepare.js';
 import { shellQuote as q } from './shell-quote.js';
+import { shmSizeOption } from './shm-size.js';
 import type { EnvHandOver } from './step-env.js';
-import type { StepNetwork } from './types.js';
+import type { StepNetwork, StepUlimit } from './types.js';
 
 /** BuildKit's (and Docker's) default capabilities for RUN, in setpriv's spelling. */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
@@ -57,6 +58,10 @@ export interface ChrootScriptOptions {
   readonly setgroups: boolean;
   /** How the environment reaches the command (from `envHandOver(step.env)`). */
   readonly env: EnvHandOver;
+  /** Size of /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
+  /** Resource limits, set on the script's shell with prlimit(1) and inherited by the command. */
+  readonly ulimits?: readonly StepUlimit[];
 }
 
 /** The outer unshare arguments (program = tools.unshare). */
@@ -75,6 +80,19 @@ export function chrootUnshareArgs(network: StepNetwork): string[] {
   ];
 }
 
+/** `prlimit --pid $$ --nofile=S:H …` for the script's shell (the command inherits it), or none. */
+function ulimitLine(tools: HostTools, ulimits: readonly StepUlimit[]): string | undefined {
+  if (ulimits.length === 0) return undefined;
+  if (tools.prlimit === undefined) {
+    throw new KilnError(ErrorCode.Executor, '--ulimit needs prlimit, which was not found on PATH', {
+      hint: 'install util-linux, or use --isolation oci',
+    });
+  }
+  return [q(tools.prlimit), '--pid', '$$', ...ulimits.map((u) => q(`--${u.name}=${u.soft}:${u.hard}`))].join(
+    ' ',
+  );
+}
+
 /** Renders the set-up script. */
 export function chrootScript(options: ChrootScriptOptions): string {
   const { step, tools } = options;
@@ -90,7 +108,9 @@ export function chrootScript(options: ChrootScriptOptions): string {
     `if ${m} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec kiln-devpts ${q(`${dev}/pts`)} 2>/dev/null; ` +
       `then ln -s pts/ptmx ${q(`${dev}/ptmx`)}; fi`,
   );
-  lines.push(`${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=64m kiln-shm ${q(`${dev}/shm`)}`);
+  lines.push(
+    `${m} -t tmpfs -o nosuid,nodev,noexec,mode=1777,${shmSizeOption(options.shmSizeBytes)} kiln-shm ${q(`${dev}/shm`)}`,
+  );
   lines.push(`ln -s /proc/self/fd ${q(`${dev}/fd`)}`);
   for (const [fd, name] of ['stdin', 'stdout', 'stderr'].entries()) {
     lines.push(`ln -s /proc/self/fd/${fd} ${q(`${dev}/${name}`)}`);
@@ -128,6 +148,8 @@ export function chrootScript(options: ChrootScriptOptions): string {
     const tolerate = options.proc === 'bind-host' ? ' 2>/dev/null || true' : '';
     lines.push(`${q(tools.hostname)} ${q(options.hostname)}${tolerate}`);
   }
+  const limits = ulimitLine(tools, options.ulimits ?? []);
+  if (limits !== undefined) lines.push(limits);
   const { user } = step;
   const groups = options.setgroups
     ? user.additionalGids.length > 0

@@ -24,6 +24,8 @@ export async function runChroot(
     proc,
     setgroups: options.namespace.setgroups,
     env,
+    ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
+    ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
   });
   const command = wrapWithIdshift(
     {

@@ -12,6 +12,8 @@ export interface HostTools {
   /** iproute2 `ip`, for bringing `lo` up in a new network namespace (optional). */
   readonly ip: string | undefined;
   readonly hostname: string | undefined;
+  /** util-linux prlimit, for `--ulimit` in the chroot strategies (optional). */
+  readonly prlimit?: string | undefined;
 }
 
 /** Finds the tools; throws E_EXECUTOR naming the package when a required one is missing. */
@@ -31,6 +33,7 @@ export async function findHostTools(pathVar: string | undefined): Promise<HostTo
     env: await splitStringEnv(await need('env', 'coreutils')),
     ip: await findProgram('ip', pathVar),
     hostname: await findProgram('hostname', pathVar),
+    prlimit: await findProgram('prlimit', pathVar),
   };
 }
 

@@ -9,7 +9,8 @@ import { assertNever } from '../errors.js';
 import { DEFAULT_CAPABILITIES } from './chroot-script.js';
 import type { PreparedStep } from './prepare.js';
 import { defaultSeccompProfile, type SeccompProfile } from './seccomp.js';
-import type { StepNetwork } from './types.js';
+import { shmSizeOption } from './shm-size.js';
+import type { StepNetwork, StepUlimit } from './types.js';
 
 export interface OciMount {
   readonly destination: string;
@@ -32,6 +33,7 @@ export interface OciSpec {
     readonly cwd: string;
     readonly capabilities: Readonly<Record<'bounding' | 'effective' | 'permitted', readonly string[]>>;
     readonly noNewPrivileges: boolean;
+    readonly rlimits?: readonly { readonly type: string; readonly soft: number; readonly hard: number }[];
   };
   readonly root: { readonly path: string; readonly readonly: boolean };
   readonly hostname: string;
@@ -76,6 +78,9 @@ export interface OciSpecOptions {
   /** node's process.arch, for the seccomp architectures. */
   readonly arch: string;
   readonly seccomp: boolean;
+  /** Size of /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
+  readonly ulimits?: readonly StepUlimit[];
 }
 
 /** Builds config.json for a prepared step. */
@@ -108,7 +113,7 @@ export function ociSpec(options: OciSpecOptions): OciSpec {
       destination: '/dev/shm',
       type: 'tmpfs',
       source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', shmSizeOption(options.shmSizeBytes)],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     {
@@ -157,6 +162,15 @@ export function ociSpec(options: OciSpecOptions): OciSpec {
       cwd: step.cwd,
       capabilities: { bounding: caps, effective: isRoot ? caps : [], permitted: isRoot ? caps : [] },
       noNewPrivileges: true,
+      ...(options.ulimits === undefined || options.ulimits.length === 0
+        ? {}
+        : {
+            rlimits: options.ulimits.map((u) => ({
+              type: `RLIMIT_${u.name.toUpperCase()}`,
+              soft: u.soft,
+              hard: u.hard,
+            })),
+          }),
     },
     root: { path: step.root, readonly: false },
     hostname: options.hostname,

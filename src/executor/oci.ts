@@ -48,6 +48,8 @@ export async function runOci(
     gidCount: options.namespace.gidCount,
     arch: process.arch,
     seccomp: true,
+    ...(options.shmSizeBytes === undefined ? {} : { shmSizeBytes: options.shmSizeBytes }),
+    ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
   });
   // config.json holds the step's environment: private to the user, inside the 0700 bundle dir.
   await writeFile(join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });

@@ -27,6 +27,13 @@ export type Mount =
       readonly mode?: number;
     };
 
+/** A resource limit: `name` as docker and prlimit(1) spell it (`nofile`, `nproc`…). */
+export interface StepUlimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
 /** The network of a step: the host's (like rootless BuildKit's default) or a new namespace with only `lo`. */
 export type StepNetwork = 'host' | 'none';
 
@@ -73,6 +80,10 @@ export interface RunStepOptions {
   readonly namespace: ExecutorNamespace;
   /** Extra /etc/hosts lines (`ip name...`), after the defaults. */
   readonly extraHosts?: readonly string[];
+  /** Size of the step's /dev/shm (default 64 MiB). */
+  readonly shmSizeBytes?: number;
+  /** Resource limits of the step's process (`--ulimit`). */
+  readonly ulimits?: readonly StepUlimit[];
   /** Contents of /etc/resolv.conf (default: the host's, minus loopback resolvers when network is none). */
   readonly resolvConf?: string;
   readonly onStdout?: (line: string) => void;

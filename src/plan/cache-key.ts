@@ -141,6 +141,10 @@ function normalizeOp(op: Op, key: Lookup, inputs: CacheKeyInputs): unknown {
         security: op.security,
         devices: op.devices,
         mounts: op.mounts.map((m) => normalizeMount(m, key, inputs)),
+        // Set only by --add-host / --shm-size / --ulimit, so keys of builds without them are unchanged.
+        ...(op.extraHosts === undefined ? {} : { extraHosts: op.extraHosts }),
+        ...(op.shmSizeBytes === undefined ? {} : { shmSizeBytes: op.shmSizeBytes }),
+        ...(op.ulimits === undefined ? {} : { ulimits: op.ulimits }),
       };
     case 'file':
       return {

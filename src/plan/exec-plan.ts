@@ -21,7 +21,7 @@ import {
   type StageState,
   stateEnvValue,
 } from './stage-state.js';
-import type { ExecMount, ExecOp, MountFrom, OpId } from './types.js';
+import type { ExecMount, ExecOp, ExecSettings, MountFrom, OpId } from './types.js';
 
 /** BuildKit's runCommandString: `|N K=v ... argv` with the stage's declared ARGs (values as the env has them). */
 export function runCommandString(
@@ -142,6 +142,17 @@ function mountOps(mounts: readonly ExecMount[]): OpId[] {
   );
 }
 
+/** The build-wide settings an exec op carries: only those that are set (unset ones leave keys as they were). */
+function execSettings(settings: ExecSettings): ExecSettings {
+  return {
+    ...(settings.extraHosts === undefined || settings.extraHosts.length === 0
+      ? {}
+      : { extraHosts: settings.extraHosts }),
+    ...(settings.shmSizeBytes === undefined ? {} : { shmSizeBytes: settings.shmSizeBytes }),
+    ...(settings.ulimits === undefined || settings.ulimits.length === 0 ? {} : { ulimits: settings.ulimits }),
+  };
+}
+
 /** Plans a RUN: adds the exec op, records history, moves the stage's filesystem to the op's output. */
 export function planRun(
   state: StageState,
@@ -186,6 +197,7 @@ export function planRun(
     devices: run.devices,
     mounts,
     proxyEnv,
+    ...execSettings(ctx.exec),
   };
   ctx.graph.add(op);
   const text = runCommandString(argv, state.declaredArgs, (key) => stateEnvValue(state, key));

@@ -13,7 +13,7 @@ import { imageOnbuildInstructions } from './onbuild.js';
 import { OpGraph } from './op-graph.js';
 import { type PlanStageInput, planStage, type StageOutcome, type StageStart } from './stage-plan.js';
 import type { PlanContext } from './stage-state.js';
-import type { BuildPlan, OpId } from './types.js';
+import type { BuildPlan, ExecSettings, OpId } from './types.js';
 
 const DEFAULT_PLATFORM: PlatformSpec = { os: 'linux', architecture: 'amd64', variant: '' };
 
@@ -35,6 +35,8 @@ export interface PlanOptions {
   /** File name for error locations; `Dockerfile` by default. */
   readonly file?: string;
   readonly escapeToken?: '\\' | '`';
+  /** `--add-host` entries, `--shm-size` and `--ulimit`s of every RUN step (part of their cache keys when set). */
+  readonly exec?: ExecSettings;
 }
 
 /** The stages a plan reads: `resolveDockerfile` / `checkDockerfile` output fits. */
@@ -160,6 +162,7 @@ export function planBuild(input: PlanInput, options: PlanOptions = {}): BuildPla
     targetPlatform: options.platform ?? DEFAULT_PLATFORM,
     ...(epoch === undefined ? {} : { epoch }),
     ...(created === undefined ? {} : { created }),
+    exec: options.exec ?? {},
     stageResult: (index: number, site: SourceLocation): OpId => ensureStage(planner, index, site).plan.result,
   };
   const planner: Planner = {

@@ -9,7 +9,7 @@ import type { SourceLocation, SourceRange } from '../errors.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import type { History } from '../oci/types.js';
 import type { OpGraph } from './op-graph.js';
-import type { OpId, PlanStep } from './types.js';
+import type { ExecSettings, OpId, PlanStep } from './types.js';
 import type { WorkingImage } from './working-image.js';
 
 /** An ARG declared in the stage (or inherited from its base stage), for the `|N K=v` history prefix. */
@@ -27,6 +27,8 @@ export interface PlanContext {
   readonly epoch?: string;
   /** History `created` time (the epoch, or the injected clock's time). */
   readonly created?: string;
+  /** `--add-host` / `--shm-size`, copied into every exec op. */
+  readonly exec: ExecSettings;
   /** The final op of stage `index`, planning it first when needed. */
   stageResult(index: number, site: SourceLocation): OpId;
 }

@@ -99,7 +99,31 @@ export type ExecMount =
   | { readonly type: 'inline'; readonly target: string; readonly files: readonly InlineFile[] };
 
 /** RUN: a process in the root filesystem `rootfs`. */
-export interface ExecOp extends OpBase {
+/** `--add-host host:ip`: one extra /etc/hosts entry of every RUN step. */
+export interface ExtraHost {
+  readonly host: string;
+  readonly ip: string;
+}
+
+/** `--ulimit name=soft:hard`: a resource limit of every RUN step (`name` as docker spells it: `nofile`…). */
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/**
+ * Build-wide settings of every RUN step (`--add-host`, `--shm-size`, `--ulimit`), as in BuildKit's exec op meta:
+ * part of the cache key when set.
+ */
+export interface ExecSettings {
+  readonly extraHosts?: readonly ExtraHost[];
+  /** Size of /dev/shm in bytes (default 64 MiB). */
+  readonly shmSizeBytes?: number;
+  readonly ulimits?: readonly Ulimit[];
+}
+
+export interface ExecOp extends OpBase, ExecSettings {
   readonly kind: 'exec';
   readonly rootfs: OpId;
   readonly argv: readonly string[];

@@ -78,8 +78,11 @@ async function writeMaps(plan: IdMappingPlan, host: HostPrerequisites, pid: numb
     case 'root':
       return;
     case 'subordinate':
-      await runHelper(host.newuidmap!, [String(pid), ...mapArguments(plan.uidMap)]);
-      await runHelper(host.newgidmap!, [String(pid), ...mapArguments(plan.gidMap)]);
+      // Independent files (/proc/PID/uid_map, gid_map): both setuid helpers run at once.
+      await Promise.all([
+        runHelper(host.newuidmap!, [String(pid), ...mapArguments(plan.uidMap)]),
+        runHelper(host.newgidmap!, [String(pid), ...mapArguments(plan.gidMap)]),
+      ]);
       return;
     case 'nested':
     case 'single': {

@@ -4,27 +4,9 @@
  * (`docker-archive:FILE[:REF]`) and registries (`docker://REF`).
  */
 import type { Command } from 'commander';
-import { copyImage } from '../../archive/copy-image.js';
-import { openDestination, openSource } from '../../archive/open-transport.js';
-import { registryTransport } from '../../archive/registry-transport.js';
-import { parseTransportSpec } from '../../archive/transport-spec.js';
-import { ErrorCode, KilnError } from '../../errors.js';
-import { defaultPlatform, parsePlatform } from '../../oci/platform.js';
+import type { CopyOptions } from '../actions/copy.js';
 import type { CliContext } from '../context.js';
-import { parseSize } from './parse-size.js';
-import {
-  type RegistryCommandOptions,
-  registryClientFactory,
-  withRegistryOptions,
-} from './registry-command.js';
-import { openCliStore } from './store-command.js';
-
-interface CopyOptions extends RegistryCommandOptions {
-  readonly platform?: string;
-  readonly format?: string;
-  readonly compression?: string;
-  readonly chunkSize?: string;
-}
+import { withRegistryOptions } from './registry-options.js';
 
 export function register(program: Command, ctx: CliContext): void {
   withRegistryOptions(
@@ -41,56 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--compression <gzip|zstd>', 'compress uncompressed layers')
       .option('--chunk-size <size>', 'upload blobs bigger than this to a registry in chunks of this size'),
   ).action(async (from: string, to: string, options: CopyOptions, command: Command) => {
-    if (options.format !== undefined && options.format !== 'oci' && options.format !== 'docker') {
-      throw new KilnError(ErrorCode.Usage, `unknown --format ${JSON.stringify(options.format)}`);
-    }
-    if (
-      options.compression !== undefined &&
-      options.compression !== 'gzip' &&
-      options.compression !== 'zstd'
-    ) {
-      throw new KilnError(ErrorCode.Usage, `unknown --compression ${JSON.stringify(options.compression)}`);
-    }
-    const host = defaultPlatform({ platform: process.platform, arch: process.arch });
-    const srcSpec = parseTransportSpec(from);
-    const dstSpec = parseTransportSpec(to);
-    const usesRegistry = srcSpec.kind === 'docker' || dstSpec.kind === 'docker';
-    const clientFor = usesRegistry ? await registryClientFactory(ctx, options) : undefined;
-    const context = {
-      store: () => openCliStore(command, ctx),
-      signal: ctx.signal,
-      stdout: ctx.stdout,
-      ...(clientFor !== undefined
-        ? {
-            registry: registryTransport({
-              client: async (ref) => clientFor({ registry: ref.domain, repository: ref.path }),
-              signal: ctx.signal,
-              ...(options.chunkSize !== undefined ? { chunkSize: parseSize(options.chunkSize) } : {}),
-            }),
-          }
-        : {}),
-    };
-    const src = await openSource(srcSpec, context);
-    try {
-      const dst = await openDestination(dstSpec, context);
-      const result = await copyImage({
-        src,
-        dst,
-        signal: ctx.signal,
-        ...(options.platform !== undefined
-          ? { platform: parsePlatform(options.platform, { defaults: host }) }
-          : {}),
-        ...(options.format !== undefined ? { format: options.format as 'oci' | 'docker' } : {}),
-        ...(options.compression !== undefined ? { compression: options.compression as 'gzip' | 'zstd' } : {}),
-      });
-      for (const image of result.images) ctx.stderr.write(`Copied ${image.root.digest}\n`);
-      if (usesRegistry) {
-        ctx.stderr.write(
-          `${result.blobsCopied} blobs copied, ${result.blobsMounted} mounted, ${result.blobsSkipped} already there\n`,
-        );
-      }
-    } finally {
-      await src.close();
-    }
+    const { copyAction } = await import('../actions/copy.js');
+    await copyAction(ctx, { from, to, options, command });
   });
 }

@@ -1,6 +1,8 @@
 /**
- * Every CLI command module, in the order `kiln --help` lists them. Each module exports
- * `register(program: Command, ctx: CliContext): void`. Add one import + one entry per command.
+ * Every CLI command, in the order `kiln --help` lists them. Each module here only defines its command
+ * (`register(program, ctx)`: name, arguments, options) and imports its action from ../actions/ when the
+ * command runs, so start-up loads commander and these definitions, not the library.
+ * Add one import + one entry per command.
  */
 import type { CommandModule } from '../context.js';
 import * as build from './build.js';

@@ -2,61 +2,19 @@
  * `kiln prune [--all]`: garbage-collect the local store.
  */
 import type { Command } from 'commander';
-import { ErrorCode, KilnError } from '../../errors.js';
-import { CacheMountManager, listCacheMounts } from '../../mounts/index.js';
-import { DEFAULT_GC_GRACE_MS, prune } from '../../store/index.js';
+import type { PruneCliOptions } from '../actions/prune.js';
 import type { CliContext } from '../context.js';
-import { formatSize, openCliStore } from './store-command.js';
-
-interface PruneCliOptions {
-  readonly all?: boolean;
-  readonly grace: string;
-  readonly dryRun?: boolean;
-  readonly keepCacheMounts?: boolean;
-}
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('prune')
     .description('Remove blobs no image refers to, and abandoned temporary files')
     .option('-a, --all', 'also remove untagged (dangling) images')
-    .option(
-      '--grace <seconds>',
-      'keep unreferenced data younger than this',
-      String(DEFAULT_GC_GRACE_MS / 1000),
-    )
+    .option('--grace <seconds>', 'keep unreferenced data younger than this (default: 600)')
     .option('--dry-run', 'only report what would be removed')
     .option('--keep-cache-mounts', 'keep the RUN --mount=type=cache directories')
     .action(async (options: PruneCliOptions, command: Command) => {
-      const grace = Number(options.grace);
-      if (!Number.isFinite(grace) || grace < 0) {
-        throw new KilnError(
-          ErrorCode.Usage,
-          `--grace must be a number of seconds, got ${JSON.stringify(options.grace)}`,
-        );
-      }
-      const store = await openCliStore(command, ctx);
-      const result = await prune(store, {
-        all: options.all === true,
-        gracePeriodMs: grace * 1000,
-        dryRun: options.dryRun === true,
-      });
-      const verb = options.dryRun ? 'Would remove' : 'Removed';
-      for (const digest of result.removedImages) ctx.stdout.write(`${verb} image: ${digest}\n`);
-      for (const digest of result.removedBlobs) ctx.stdout.write(`${verb} blob: ${digest}\n`);
-      if (result.removedTempFiles > 0)
-        ctx.stdout.write(`${verb} ${result.removedTempFiles} temporary file(s)\n`);
-      let freed = result.bytesFreed;
-      if (!options.keepCacheMounts) {
-        const root = store.paths.cacheMountsDir;
-        const removed = options.dryRun
-          ? await listCacheMounts(root)
-          : (await new CacheMountManager({ root }).prune({ signal: ctx.signal })).removed;
-        for (const mount of removed) {
-          ctx.stdout.write(`${verb} cache mount: ${mount.id} (${formatSize(mount.bytes)})\n`);
-          freed += mount.bytes;
-        }
-      }
-      ctx.stdout.write(`Total reclaimed space: ${formatSize(freed)}\n`);
+      const { pruneAction } = await import('../actions/prune.js');
+      await pruneAction(ctx, { options, command });
     });
 }

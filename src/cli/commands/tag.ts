@@ -2,9 +2,7 @@
  * `kiln tag SOURCE TARGET`: give a stored image another name.
  */
 import type { Command } from 'commander';
-import { tagImage } from '../../store/index.js';
 import type { CliContext } from '../context.js';
-import { openCliStore } from './store-command.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -13,7 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<source>', 'image reference, digest or ID')
     .argument('<target>', 'new name[:tag]')
     .action(async (source: string, target: string, _options: unknown, command: Command) => {
-      const store = await openCliStore(command, ctx);
-      await tagImage(store, source, target);
+      const { tagAction } = await import('../actions/tag.js');
+      await tagAction(ctx, { source, target, command });
     });
 }

@@ -7,7 +7,6 @@
  * `--authfile`, `$KILN_AUTH_FILE` or `$XDG_CONFIG_HOME/kiln/auth.json`. Lookups read that file first,
  * then containers auth.json files, then Docker's config.json (with credHelpers / credsStore).
  */
-import type { Command } from 'commander';
 import {
   assertNotBlocked,
   type CredentialPaths,
@@ -23,30 +22,10 @@ import {
   type RegistryConfig,
   transportOptionsFor,
 } from '../../registry/index.js';
+import type { RegistryCommandOptions } from '../commands/registry-options.js';
 import type { CliContext } from '../context.js';
 
-/** Options every registry command accepts. */
-export interface RegistryCommandOptions {
-  readonly insecure?: boolean;
-  readonly tlsCaFile?: string;
-  readonly tlsVerify?: boolean;
-  readonly authfile?: string;
-}
-
-/** Adds `--insecure`, `--tls-ca-file`, `--no-tls-verify` and `--authfile` to a command. */
-export function withRegistryOptions(command: Command): Command {
-  return command
-    .option(
-      '--insecure',
-      'use plain HTTP for this registry (always done for localhost / 127.0.0.0/8 / ::1, and for registries marked insecure in registries.conf or kiln/registries.json)',
-    )
-    .option('--tls-ca-file <file>', 'PEM file with extra CA certificates to trust')
-    .option('--no-tls-verify', 'do not verify TLS certificates (dangerous)')
-    .option(
-      '--authfile <file>',
-      "kiln's auth file (default: $KILN_AUTH_FILE or $XDG_CONFIG_HOME/kiln/auth.json)",
-    );
-}
+export type { RegistryCommandOptions } from '../commands/registry-options.js';
 
 /** The credential files for a command (`--authfile` replaces kiln's own file). */
 export function credentialPaths(ctx: CliContext, options: RegistryCommandOptions): CredentialPaths {
