@@ -17,8 +17,7 @@ test('envRecord reads KEY=VALUE entries as docker does (first = splits, bare nam
 test('a stage expands words with its base image Env (ENV PATH=/opt/bin:$PATH keeps the image PATH)', () => {
   const config = { config: { Env: ['PATH=/usr/bin:/bin', 'HOME=/root'] } } as unknown as ImageConfig;
   const configs = new Map([['busybox\u0000linux/amd64/', { config }]]);
-  const text =
-    'FROM busybox\nENV PATH=/opt/bin:$PATH\nRUN echo $HOME\nFROM scratch AS other\nENV P=$PATH\n';
+  const text = 'FROM busybox\nENV PATH=/opt/bin:$PATH\nRUN echo $HOME\nFROM scratch AS other\nENV P=$PATH\n';
   const checked = checkDockerfile(text, { imageEnv: imageEnvLookup(configs), target: 'other' });
   const env = (i: number) => JSON.stringify(checked.stages[i]?.instructions.map((x) => x.instruction));
   assert.match(env(0), /\/opt\/bin:\/usr\/bin:\/bin/);
