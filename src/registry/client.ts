@@ -4,7 +4,7 @@
  * and manual redirects that never carry the Authorization header to another host.
  */
 import type { Readable } from 'node:stream';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { Authenticator, basicAuthorization } from './auth/authenticator.js';
 import { type AuthChallenge, parseChallenges, pickChallenge } from './auth/challenge.js';
@@ -330,7 +330,7 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...req.headers };
       if (authorization !== undefined) headers.authorization = authorization;
       const body = sendBody && req.body !== undefined ? await req.body() : undefined;
-      const response = await request(url, {
+      const response = await (await import('undici')).request(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+// undici is loaded when the first connection is made: commands that never reach a registry skip it.
+import type { Agent, Dispatcher } from 'undici';
 import { ErrorCode, KilnError } from '../errors.js';
 
 /** Transport settings of a registry client. */
@@ -73,7 +74,7 @@ export function registryBaseUrl(registry: string, options: TransportOptions): st
 export class Transport {
   readonly options: TransportOptions;
   #verifying: Promise<Agent> | undefined;
-  #insecure: Agent | undefined;
+  #insecure: Promise<Agent> | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -87,7 +88,9 @@ export class Transport {
       ((this.options.insecureRegistries?.includes(hostPort) ?? false) &&
         !this.options.tlsRegistries?.includes(hostPort));
     if (insecure) {
-      this.#insecure ??= new Agent({ ...this.#timeouts(), connect: { rejectUnauthorized: false } });
+      this.#insecure ??= import('undici').then(
+        ({ Agent }) => new Agent({ ...this.#timeouts(), connect: { rejectUnauthorized: false } }),
+      );
       return this.#insecure;
     }
     this.#verifying ??= this.#makeVerifying();
@@ -104,6 +107,7 @@ export class Transport {
       }
     }
     const connect = extra.trim() === '' ? {} : { ca: [...rootCertificates, extra] };
+    const { Agent } = await import('undici');
     return new Agent({ ...this.#timeouts(), connect });
   }
 
@@ -121,6 +125,8 @@ export class Transport {
     this.#verifying = undefined;
     const insecure = this.#insecure;
     this.#insecure = undefined;
-    await Promise.all([verifying?.then((a) => a.close()).catch(() => undefined), insecure?.close()]);
+    await Promise.all(
+      [verifying, insecure].map((agent) => agent?.then((a) => a.close()).catch(() => undefined)),
+    );
   }
 }

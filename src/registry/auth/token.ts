@@ -2,7 +2,7 @@
  * Bearer tokens from a registry's token service (distribution token auth spec): GET with Basic
  * credentials, or the OAuth2 refresh-token POST for identity tokens; `token` or `access_token`.
  */
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ErrorCode } from '../../errors.js';
 import type { Credential } from '../credentials/types.js';
 import { RegistryError } from '../errors.js';
@@ -96,7 +96,7 @@ export async function fetchToken(options: FetchTokenOptions): Promise<BearerToke
   }
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, {
+    response = await (await import('undici')).request(url, {
       method,
       headers,
       ...(body === undefined ? {} : { body }),
