@@ -121,13 +121,10 @@ function sourceOutcome(s: Solver, op: Op & { kind: 'source' }): OpOutcome {
     }
     case 'http':
     case 'git':
-      throw new KilnError(
-        ErrorCode.Usage,
-        `ADD from ${src.kind === 'http' ? 'a URL' : 'a Git repository'} is not supported yet`,
-        {
-          ...(locationOf(s, op) === undefined ? {} : { location: locationOf(s, op)! }),
-        },
-      );
+      // Fetched before solving (their content decides the cache key): a missing directory is a bug.
+      throw new KilnError(ErrorCode.Internal, `${src.kind} source ${src.url} was not fetched`, {
+        ...(locationOf(s, op) === undefined ? {} : { location: locationOf(s, op)! }),
+      });
     default:
       return assertNever(src, 'source');
   }
