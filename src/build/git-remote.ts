@@ -73,7 +73,9 @@ export function gitRemote(url: string): GitRemote {
   }
   const rest = url.slice(url.indexOf('://'));
   const spelled = transport === 'ssh' ? `ssh${rest}` : url;
-  const display = parsed.username === '' && parsed.password === '' ? spelled : withoutUserInfo(spelled);
+  // An ssh user name is no secret; an http(s) one may be a token.
+  const plain = parsed.password === '' && (transport === 'ssh' || parsed.username === '');
+  const display = plain ? spelled : withoutUserInfo(spelled);
   return { url: spelled, transport, host: parsed.host, display };
 }
 
