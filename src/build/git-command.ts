@@ -113,7 +113,13 @@ export function gitRunner(options: GitCommandOptions): GitRunner {
           return;
         }
         const what = outBytes > MAX_STDOUT ? 'printed too much' : `failed (${signal ?? `exit ${code}`})`;
-        const detail = redactUrls(err.trim().split('\n').slice(-3).join('; '));
+        const lines = err.split('\n').map((l) => l.trim());
+        const detail = redactUrls(
+          lines
+            .filter((l) => l !== '')
+            .slice(-4)
+            .join('; '),
+        );
         reject(new KilnError(ErrorCode.Git, `git ${args[0]} ${what}${detail === '' ? '' : `: ${detail}`}`));
       });
     });

@@ -68,6 +68,13 @@ export function gitRemote(url: string): GitRemote {
   if (parsed.hostname === '' || !HOST.test(parsed.hostname)) {
     throw refuse(`git URL ${JSON.stringify(url)} has an invalid host`);
   }
+  if (parsed.search !== '') {
+    throw new KilnError(
+      ErrorCode.Git,
+      `git URL ${JSON.stringify(url)}: the ?key=value query form is not supported`,
+      { hint: 'name the ref and subdir in the fragment: URL#REF:SUBDIR' },
+    );
+  }
   if (decodeURIComponent(parsed.username).startsWith('-')) {
     throw refuse(`git URL ${JSON.stringify(url)} has a user name that looks like an option`);
   }

@@ -78,6 +78,7 @@ describe('gitRemote', () => {
       'ssh://-oProxyCommand@host/r.git',
       'https://host/r.git\nx',
       'https://host/r .git',
+      'https://host/r.git?ref=main&subdir=x',
       '',
     ]) {
       assert.throws(() => gitRemote(hostile), isGitError, JSON.stringify(hostile));

@@ -3,7 +3,8 @@
  * server on 127.0.0.1 (git http-backend). The image's filesystem is exported as a tar and read with GNU
  * tar (owners, modes, times, links) and git (the kept .git): a branch, an annotated tag, a commit with a
  * subdir, --keep-git-dir, --chown, --chmod, --link; an unchanged branch is CACHED and a moved one
- * rebuilds; a wrong --checksum fails; a private repository needs the GIT_AUTH_TOKEN secret.
+ * rebuilds; a wrong --checksum fails; a private repository needs the GIT_AUTH_TOKEN secret; an ssh
+ * remote (an sshd of the test user) is reached through the `--ssh default` agent.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,7 +17,8 @@ import { openStore } from '../../src/store/local-store.js';
 import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
 import { handOver, type KilnAsUser, kilnAs, makeHome, plainSteps } from '../helpers/build-e2e.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
-import { canRunAsTestUser } from '../helpers/cli.js';
+import { canRunAsTestUser, TEST_USER } from '../helpers/cli.js';
+import { sshToolsMissing, startUserSshd } from '../helpers/secret-servers.js';
 
 const run = promisify(execFile);
 
@@ -226,5 +228,36 @@ ADD --chown=1000:1001 ${server.url}/repo.git#main /plain/
     );
     assert.equal(served.code, 0, served.stderr);
     assert.equal(served.stderr.includes(TOKEN), false, 'the token is never printed');
+  });
+
+  it('an ssh remote is fetched through the --ssh default agent', {
+    skip: sshToolsMissing() ?? false,
+  }, async () => {
+    const keyDir = join(home, 'ssh-key');
+    await mkdir(keyDir);
+    const key = join(keyDir, 'id_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const repo = join(home, 'ssh-repo.git');
+    await git(gitRoot, 'clone', '-q', '--bare', join(gitRoot, 'repo.git'), repo);
+    await handOver(keyDir);
+    await handOver(repo);
+    const sshd = await startUserSshd({
+      user: TEST_USER,
+      dir: join(home, 'sshd'),
+      authorizedKey: await readFile(`${key}.pub`, 'utf8'),
+    });
+    try {
+      const url = `ssh://${TEST_USER}@127.0.0.1:${sshd.port}${repo}#v1:sub`;
+      const dockerfile = `FROM base:1\nADD ${url} /over-ssh\n`;
+      const without = await build(dockerfile);
+      assert.notEqual(without.code, 0, 'no agent, no access');
+      assert.match(without.stderr, /E_GIT/);
+      const out = join(home, 'ssh.tar');
+      const result = await build(dockerfile, '--ssh', `default=${key}`, '-o', `type=tar,dest=${out}`);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((await listTar(out)).get('over-ssh/deep/d.txt')?.owner, '0/0');
+    } finally {
+      await sshd.close();
+    }
   });
 });
