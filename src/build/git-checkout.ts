@@ -7,7 +7,7 @@
  * every time the commit's time, owners 0:0.
  */
 import { chmod, lchown, lstat, lutimes, readdir, realpath, rm } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { GitRunner } from './git-command.js';
 import {
@@ -32,7 +32,7 @@ export interface GitCheckoutOptions {
   readonly git: GitRunner;
   /** An empty private directory for the work tree. */
   readonly tree: string;
-  /** Give every file to 0:0 (git ran as another user). */
+  /** Give every file to 0:0 (git ran as another user); the tree's parent is taken back first. */
   readonly chownToRoot: boolean;
   readonly signal?: AbortSignal;
 }
@@ -177,6 +177,12 @@ export async function checkoutGitSource(
   );
   if (hasModules) await git(['submodule', 'update', '-q', '--init', '--recursive', '--depth=1'], tree);
   const time = Number((await git(['log', '-1', '--format=%ct', commit], tree)).trim());
+  if (options.chownToRoot) {
+    // git ran as another user: take the parent back first, so that user can no longer enter the tree
+    // (and swap a file for a symlink) while it is normalized.
+    await lchown(dirname(tree), 0, 0);
+    await chmod(dirname(tree), 0o700);
+  }
   if (!request.keepGitDir) await removeGitDirs(tree);
   await normalizeTree(tree, Number.isFinite(time) ? time : 0, options.chownToRoot, options.signal);
   if (subdir === '') return { commit, root: tree };
