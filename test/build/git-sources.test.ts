@@ -2,7 +2,8 @@
  * fetchGitSources against a git smart-HTTP server on 127.0.0.1, without the CLI: as real root git runs
  * as nobody in a directory of its own (removed by close) and the files are given to 0:0; abbreviated
  * commits fall back to a full fetch; missing refs, subdirs that are not directories of the checkout
- * (a symlink out of it) and hostile URLs fail with E_GIT before anything is copied.
+ * (a symlink out of it) and hostile URLs fail with E_GIT before anything is copied; submodules are
+ * checked out over the remote's transport, never from a local path.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -131,5 +132,43 @@ describe('fetchGitSources', { skip }, () => {
       );
     }
     await assert.rejects(lstat('/tmp/kiln-pwned'), /ENOENT/);
+  });
+
+  it('checks out submodules over the remote transport and refuses ones on local paths', async () => {
+    const superRepo = async (name: string, moduleUrl: string) => {
+      const work = join(dir, `${name}-work`);
+      await git(dir, 'init', '-q', '-b', 'main', work);
+      await git(
+        work,
+        '-c',
+        'protocol.file.allow=always',
+        'submodule',
+        'add',
+        '-q',
+        join(dir, 'served', 'r.git'),
+        'mod',
+      );
+      await git(work, 'config', '-f', '.gitmodules', 'submodule.mod.url', moduleUrl);
+      await git(work, 'add', '-A');
+      await git(work, 'commit', '-q', '-m', 'super');
+      await git(dir, 'clone', '-q', '--bare', work, join(dir, 'served', `${name}.git`));
+      return `${server.url}/${name}.git`;
+    };
+    const fetch = async (url: string) =>
+      fetchGitSources({
+        plan: planOf({ g: { kind: 'git', url, keepGitDir: false } }),
+        dir: await mkdtemp(join(dir, 'work-')),
+        file: 'Dockerfile',
+        credentials: NO_CREDENTIALS,
+        realRoot: false,
+      });
+    const relative = await fetch(await superRepo('relative', '../r.git'));
+    const root = relative.dirs.get('g')!;
+    assert.equal(await readFile(join(root, 'mod', 'docs', 'a.md'), 'utf8'), 'a\n');
+    await assert.rejects(lstat(join(root, 'mod', '.git')), /ENOENT/);
+    await assert.rejects(
+      fetch(await superRepo('local', join(dir, 'served', 'r.git'))),
+      (error: unknown) => error instanceof KilnError && /transport 'file' not allowed/.test(error.message),
+    );
   });
 });

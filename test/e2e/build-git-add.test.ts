@@ -4,7 +4,8 @@
  * tar (owners, modes, times, links) and git (the kept .git): a branch, an annotated tag, a commit with a
  * subdir, --keep-git-dir, --chown, --chmod, --link; an unchanged branch is CACHED and a moved one
  * rebuilds; a wrong --checksum fails; a private repository needs the GIT_AUTH_TOKEN secret; an ssh
- * remote (an sshd of the test user) is reached through the `--ssh default` agent.
+ * remote (an sshd of the test user) is reached through the `--ssh default` agent; a user without
+ * subordinate ids (single-id namespace) gets the same owners.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,7 +18,7 @@ import { openStore } from '../../src/store/local-store.js';
 import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
 import { handOver, type KilnAsUser, kilnAs, makeHome, plainSteps } from '../helpers/build-e2e.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
-import { canRunAsTestUser, TEST_USER } from '../helpers/cli.js';
+import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
 import { sshToolsMissing, startUserSshd } from '../helpers/secret-servers.js';
 
 const run = promisify(execFile);
@@ -258,6 +259,35 @@ ADD --chown=1000:1001 ${server.url}/repo.git#main /plain/
       assert.equal((await listTar(out)).get('over-ssh/deep/d.txt')?.owner, '0/0');
     } finally {
       await sshd.close();
+    }
+  });
+
+  it('a user without subordinate ids gets the same owners', {
+    skip: canRunAsTestUser(TEST_USER_NO_SUBIDS)
+      ? false
+      : 'needs the kilntest-noid user (scripts/setup-host.sh)',
+  }, async () => {
+    const noidHome = await makeHome('kiln-e2e-git-noid-');
+    try {
+      const root = join(noidHome, 'kiln');
+      await writeBusyboxImage(await openStore({ root, env: {} }), 'base:1');
+      await handOver(noidHome, TEST_USER_NO_SUBIDS);
+      await writeFile(
+        join(ctx(), 'Dockerfile'),
+        `FROM base:1\nADD ${server.url}/repo.git#v1:sub /root-owned\nADD --chown=1000:1001 ${server.url}/repo.git#v1:sub /chowned\n`,
+      );
+      const out = join(noidHome, 'fs.tar');
+      const result = await kilnAs(
+        noidHome,
+        root,
+        TEST_USER_NO_SUBIDS,
+      )(['build', '--progress', 'plain', '-o', `type=tar,dest=${out}`, ctx()]);
+      assert.equal(result.code, 0, result.stderr);
+      const tar = await listTar(out);
+      assert.equal(tar.get('root-owned/deep/d.txt')?.owner, '0/0');
+      assert.equal(tar.get('chowned/deep/d.txt')?.owner, '1000/1001');
+    } finally {
+      await rm(noidHome, { recursive: true, force: true }).catch(() => undefined);
     }
   });
 });
