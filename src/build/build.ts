@@ -44,7 +44,7 @@ import {
   stageFilter,
   vertex,
 } from './build-steps.js';
-import { fetchGitSources, type GitSources } from './git-sources.js';
+import { type GitSources, resolveGitSources } from './git-sources.js';
 import { fetchHttpSources } from './http-sources.js';
 import { imageEnvLookup } from './image-env.js';
 import { forgetLeakedSteps, leakSteps } from './leak-steps.js';
@@ -194,7 +194,7 @@ async function runBuild(
       file,
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
     }),
-    fetchGitSources({
+    resolveGitSources({
       plan,
       dir: env.dirs.work,
       file,
@@ -206,7 +206,7 @@ async function runBuild(
     }),
   ]);
   session.git = git;
-  for (const [id, dir] of [...http.dirs, ...git.dirs]) resolved.sourceDirs.set(id, dir);
+  for (const [id, dir] of http.dirs) resolved.sourceDirs.set(id, dir);
   const contextDigests =
     plan.contextSelections.length === 0
       ? new Map<string, string>()
@@ -244,6 +244,7 @@ async function runBuild(
     keys,
     images: resolved.images,
     sourceDirs: resolved.sourceDirs,
+    lazySourceDirs: new Map([...git.commits.keys()].map((id) => [id, () => git.checkout(id)])),
     env,
     cache: openCacheIndex(store.paths.kilnRoot),
     skipCache: stageFilter(plan, options),

@@ -1,8 +1,9 @@
 /**
  * One `ADD <git url>` checkout, as BuildKit's git source makes it: the ref is resolved on the remote
- * (`git ls-remote`) to a commit — the source's cache key — which is fetched shallowly (falling back to
- * the ref name, then to a full fetch for servers that refuse a commit or for abbreviated commits),
- * checked out with its submodules, and stripped of `.git` unless --keep-git-dir. Files are then made
+ * (`git ls-remote`) to a commit — the source's cache key — and only when a step must copy from it is
+ * that commit fetched shallowly (falling back to the ref name, then to a full fetch for servers that
+ * refuse a commit or for abbreviated commits), checked out with its submodules, and stripped of `.git`
+ * unless --keep-git-dir. Files are then made
  * independent of the checking-out machine: modes 0644/0755 as git records them, directories 0755,
  * every time the commit's time, owners 0:0.
  */
@@ -13,6 +14,7 @@ import type { GitRunner } from './git-command.js';
 import {
   checkGitRef,
   cleanSubdir,
+  type GitRemote,
   gitRemote,
   isFullCommit,
   type ResolvedRef,
@@ -141,30 +143,55 @@ async function normalizeTree(
   await lutimes(path, time, time);
 }
 
-/** Resolves, fetches and checks out one git source into `options.tree`. */
-export async function checkoutGitSource(
+/**
+ * A git source checked and resolved on the remote. `commit` is the cache key; it is undefined only for
+ * an abbreviated commit, which is known after the checkout.
+ */
+export interface ResolvedGitSource {
+  readonly request: GitCheckoutRequest;
+  readonly remote: GitRemote;
+  readonly subdir: string;
+  readonly ref: ResolvedRef | { readonly abbreviated: string };
+  readonly commit?: string;
+}
+
+function checksumMismatch(source: ResolvedGitSource, actual: string): KilnError {
+  const { request, remote } = source;
+  return new KilnError(
+    ErrorCode.DigestMismatch,
+    `expected checksum to match ${request.checksum}, got ${actual} for ${remote.display}${request.ref === undefined ? '' : `#${request.ref}`}`,
+  );
+}
+
+/** Checks the request (E_GIT) and resolves its ref on the remote; a wrong --checksum fails here. */
+export async function resolveGitSource(
   request: GitCheckoutRequest,
-  options: GitCheckoutOptions,
-): Promise<GitCheckout> {
+  git: GitRunner,
+): Promise<ResolvedGitSource> {
   const remote = gitRemote(request.url);
   if (request.ref !== undefined) checkGitRef(request.ref);
   const subdir = cleanSubdir(request.subdir);
-  const { git, tree } = options;
-  const resolved = await resolveGitRef(git, remote.url, remote.display, request.ref);
-  const mismatch = (actual: string) =>
-    new KilnError(
-      ErrorCode.DigestMismatch,
-      `expected checksum to match ${request.checksum}, got ${actual} for ${remote.display}${request.ref === undefined ? '' : `#${request.ref}`}`,
-    );
-  if (request.checksum !== undefined && 'commit' in resolved && resolved.commit !== request.checksum) {
-    throw mismatch(resolved.commit);
+  const ref = await resolveGitRef(git, remote.url, remote.display, request.ref);
+  const source = { request, remote, subdir, ref, ...('commit' in ref ? { commit: ref.commit } : {}) };
+  if (request.checksum !== undefined && source.commit !== undefined && source.commit !== request.checksum) {
+    throw checksumMismatch(source, source.commit);
   }
+  return source;
+}
+
+/** Fetches and checks out a resolved git source into `options.tree`. */
+export async function checkoutGitSource(
+  source: ResolvedGitSource,
+  options: GitCheckoutOptions,
+): Promise<GitCheckout> {
+  const { request, remote, subdir } = source;
+  const { git, tree } = options;
   // git makes the tree itself (it may run as another user than kiln).
   await git(['init', '-q', '--', tree]);
   await git(['remote', 'add', 'origin', remote.url], tree);
-  const commit = await fetchCommit(git, tree, resolved);
-  if (request.checksum !== undefined && commit !== request.checksum) throw mismatch(commit);
-  const branch = 'branch' in resolved ? resolved.branch : undefined;
+  const commit = await fetchCommit(git, tree, source.ref);
+  if (request.checksum !== undefined && commit !== request.checksum) throw checksumMismatch(source, commit);
+  const branch = 'branch' in source.ref ? source.ref.branch : undefined;
   await git(
     request.keepGitDir && branch !== undefined
       ? ['checkout', '-q', '-B', branch, commit]

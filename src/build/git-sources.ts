@@ -1,16 +1,17 @@
 /**
- * `ADD <git url>`: every git source of the plan is checked out once per build (in parallel) into a
- * private directory. The resolved commit is the source's cache key, so a moved branch rebuilds and an
- * unchanged one hits the cache. Credentials as BuildKit takes them: the `--ssh default` agent for ssh
+ * `ADD <git url>`: before solving, the ref of every git source of the plan is resolved on its remote
+ * (in parallel); the commit is the source's cache key, so a moved branch rebuilds and an unchanged one
+ * hits the cache. The checkout, into a private directory, happens only when a step that copies from
+ * the source must run (once per build). Credentials as BuildKit takes them: the `--ssh default` agent for ssh
  * remotes; the GIT_AUTH_HEADER / GIT_AUTH_TOKEN secrets (`.<host>` variants first) for http(s).
  */
 import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { KilnError, type SourceLocation } from '../errors.js';
+import { ErrorCode, KilnError, type SourceLocation } from '../errors.js';
 import type { BuildPlan, OpId } from '../plan/index.js';
-import { checkoutGitSource } from './git-checkout.js';
-import { type GitUser, gitRunner } from './git-command.js';
+import { checkoutGitSource, type ResolvedGitSource, resolveGitSource } from './git-checkout.js';
+import { type GitRunner, type GitUser, gitRunner } from './git-command.js';
 import { gitRemote } from './git-remote.js';
 
 /** What git sources need from the build: secrets by id, ssh agent sockets by id. */
@@ -21,7 +22,7 @@ export interface GitCredentials {
   sshSocket(id: string): Promise<string | undefined>;
 }
 
-export interface FetchGitSourcesOptions {
+export interface ResolveGitSourcesOptions {
   readonly plan: BuildPlan;
   /** A private directory for the checkouts (removed with the build's work dir). */
   readonly dir: string;
@@ -31,7 +32,7 @@ export interface FetchGitSourcesOptions {
   readonly pathVar?: string;
   /** True when kiln runs as real root: git then runs as nobody (65534) in a directory of its own. */
   readonly realRoot: boolean;
-  /** Called around each checkout (progress). */
+  /** Called around each resolution and checkout (progress). */
   readonly report?: <T>(name: string, work: () => Promise<T>) => Promise<T>;
   readonly signal?: AbortSignal;
 }
@@ -39,10 +40,20 @@ export interface FetchGitSourcesOptions {
 export interface GitSources {
   /** The commit of each git source op (its cache key content). */
   readonly commits: ReadonlyMap<OpId, string>;
-  /** The directory each git source op's files are in. */
-  readonly dirs: ReadonlyMap<OpId, string>;
+  /** Checks out a git source op (once); resolves the directory its files are in. */
+  checkout(id: OpId): Promise<string>;
   /** Removes directories made outside `dir` (real root only). */
   close(): Promise<void>;
+}
+
+/** One resolved source and how to check it out. */
+interface Pending {
+  readonly source: ResolvedGitSource;
+  readonly git: GitRunner;
+  readonly tree: string;
+  readonly name: string;
+  readonly location?: SourceLocation;
+  checkout?: Promise<string>;
 }
 
 const NOBODY: GitUser = { uid: 65534, gid: 65534 };
@@ -81,13 +92,34 @@ function located(error: unknown, location: SourceLocation | undefined): unknown 
   });
 }
 
-/** Checks out every git source of the plan. */
-export async function fetchGitSources(options: FetchGitSourcesOptions): Promise<GitSources> {
+/** Resolves every git source of the plan; checkouts are made by `checkout(id)`. */
+export async function resolveGitSources(options: ResolveGitSourcesOptions): Promise<GitSources> {
   const commits = new Map<OpId, string>();
-  const dirs = new Map<OpId, string>();
+  const pending = new Map<OpId, Pending>();
   const outside: string[] = [];
   const close = async () => {
     for (const dir of outside) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  };
+  const report = <T>(name: string, location: SourceLocation | undefined, work: () => Promise<T>) => {
+    const locatedWork = () =>
+      work().catch((error: unknown) => {
+        throw located(error, location);
+      });
+    return options.report === undefined ? locatedWork() : options.report(name, locatedWork);
+  };
+  const checkout = (id: OpId): Promise<string> => {
+    const p = pending.get(id);
+    if (p === undefined) return Promise.reject(new KilnError(ErrorCode.Internal, `no git source ${id}`));
+    p.checkout ??= report(`[internal] fetch git source ${p.name}`, p.location, async () => {
+      const done = await checkoutGitSource(p.source, {
+        git: p.git,
+        tree: p.tree,
+        chownToRoot: options.realRoot,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      return done.root;
+    });
+    return p.checkout;
   };
   const users = (id: OpId) => options.plan.ops.find((op) => op.inputs.includes(id));
   try {
@@ -97,7 +129,8 @@ export async function fetchGitSources(options: FetchGitSourcesOptions): Promise<
         const src = op.source;
         const user = users(op.id);
         const location = user?.range === undefined ? undefined : { file: options.file, range: user.range };
-        const work = async () => {
+        const name = displayName(src.url, src.ref, src.subdir);
+        await report(`[internal] load git source ${name}`, location, async () => {
           const remote = gitRemote(src.url);
           // As real root, git runs as nobody in a directory nobody can reach (the kiln root may not be).
           const base = options.realRoot
@@ -124,37 +157,38 @@ export async function fetchGitSources(options: FetchGitSourcesOptions): Promise<
             ...(options.realRoot ? { user: NOBODY } : {}),
             ...(options.signal === undefined ? {} : { signal: options.signal }),
           });
-          const checkout = await checkoutGitSource(
-            {
-              url: src.url,
-              ...(src.ref === undefined ? {} : { ref: src.ref }),
-              ...(src.subdir === undefined ? {} : { subdir: src.subdir }),
-              keepGitDir: src.keepGitDir,
-              ...(src.checksum === undefined ? {} : { checksum: src.checksum }),
-            },
-            {
-              git,
-              tree: join(base, 'tree'),
-              chownToRoot: options.realRoot,
-              ...(options.signal === undefined ? {} : { signal: options.signal }),
-            },
-          );
-          commits.set(op.id, checkout.commit);
-          dirs.set(op.id, checkout.root);
-        };
-        const locatedWork = () =>
-          work().catch((error: unknown) => {
-            throw located(error, location);
+          const request = {
+            url: src.url,
+            ...(src.ref === undefined ? {} : { ref: src.ref }),
+            ...(src.subdir === undefined ? {} : { subdir: src.subdir }),
+            keepGitDir: src.keepGitDir,
+            ...(src.checksum === undefined ? {} : { checksum: src.checksum }),
+          };
+          const source = await resolveGitSource(request, git);
+          const tree = join(base, 'tree');
+          pending.set(op.id, { source, git, tree, name, ...(location === undefined ? {} : { location }) });
+          if (source.commit !== undefined) {
+            commits.set(op.id, source.commit);
+            return;
+          }
+          // An abbreviated commit is known only once fetched: check out now.
+          const p = pending.get(op.id)!;
+          const done = await checkoutGitSource(source, {
+            git,
+            tree,
+            chownToRoot: options.realRoot,
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
           });
-        const name = `[internal] load git source ${displayName(src.url, src.ref, src.subdir)}`;
-        await (options.report === undefined ? locatedWork() : options.report(name, locatedWork));
+          p.checkout = Promise.resolve(done.root);
+          commits.set(op.id, done.commit);
+        });
       }),
     );
   } catch (error) {
     await close();
     throw error;
   }
-  return { commits, dirs, close };
+  return { commits, checkout, close };
 }
 
 function displayName(url: string, ref: string | undefined, subdir: string | undefined): string {

@@ -1,5 +1,5 @@
 /**
- * fetchGitSources against a git smart-HTTP server on 127.0.0.1, without the CLI: as real root git runs
+ * resolveGitSources against a git smart-HTTP server on 127.0.0.1, without the CLI: as real root git runs
  * as nobody in a directory of its own (removed by close) and the files are given to 0:0; abbreviated
  * commits fall back to a full fetch; missing refs, subdirs that are not directories of the checkout
  * (a symlink out of it) and hostile URLs fail with E_GIT before anything is copied; submodules are
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { fetchGitSources } from '../../src/build/git-sources.js';
+import { resolveGitSources } from '../../src/build/git-sources.js';
 import { ErrorCode, KilnError } from '../../src/errors.js';
 import type { BuildPlan, SourceOp, SourceSpec } from '../../src/plan/index.js';
 import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
@@ -43,7 +43,7 @@ function planOf(sources: Readonly<Record<string, SourceSpec>>): BuildPlan {
 
 const NO_CREDENTIALS = { secret: async () => undefined, sshSocket: async () => undefined };
 
-describe('fetchGitSources', { skip }, () => {
+describe('resolveGitSources', { skip }, () => {
   let dir: string;
   let server: GitHttpServer;
   let head: string;
@@ -73,14 +73,14 @@ describe('fetchGitSources', { skip }, () => {
     skip: isRoot ? false : 'needs root',
   }, async () => {
     const work = await mkdtemp(join(dir, 'work-'));
-    const fetched = await fetchGitSources({
+    const fetched = await resolveGitSources({
       plan: planOf({ g: { kind: 'git', url, subdir: 'docs', keepGitDir: false } }),
       dir: work,
       file: 'Dockerfile',
       credentials: NO_CREDENTIALS,
       realRoot: true,
     });
-    const root = fetched.dirs.get('g')!;
+    const root = await fetched.checkout('g');
     assert.equal(fetched.commits.get('g'), head);
     assert.ok(!root.startsWith(work), `${root} is outside the kiln work dir`);
     const base = dirname(dirname(root));
@@ -94,7 +94,7 @@ describe('fetchGitSources', { skip }, () => {
 
   it('fetches an abbreviated commit with a full fetch', async () => {
     const work = await mkdtemp(join(dir, 'work-'));
-    const fetched = await fetchGitSources({
+    const fetched = await resolveGitSources({
       plan: planOf({ g: { kind: 'git', url, ref: head.slice(0, 10), keepGitDir: false } }),
       dir: work,
       file: 'Dockerfile',
@@ -119,13 +119,13 @@ describe('fetchGitSources', { skip }, () => {
     for (const [source, message] of cases) {
       const work = await mkdtemp(join(dir, 'work-'));
       await assert.rejects(
-        fetchGitSources({
+        resolveGitSources({
           plan: planOf({ g: source }),
           dir: work,
           file: 'Dockerfile',
           credentials: NO_CREDENTIALS,
           realRoot: false,
-        }),
+        }).then((sources) => sources.checkout('g')),
         (error: unknown) =>
           error instanceof KilnError && error.code === ErrorCode.Git && message.test(error.message),
         JSON.stringify(source),
@@ -155,19 +155,24 @@ describe('fetchGitSources', { skip }, () => {
       return `${server.url}/${name}.git`;
     };
     const fetch = async (url: string) =>
-      fetchGitSources({
+      resolveGitSources({
         plan: planOf({ g: { kind: 'git', url, keepGitDir: false } }),
         dir: await mkdtemp(join(dir, 'work-')),
         file: 'Dockerfile',
         credentials: NO_CREDENTIALS,
         realRoot: false,
       });
-    const relative = await fetch(await superRepo('relative', '../r.git'));
-    const root = relative.dirs.get('g')!;
+    const url = await superRepo('relative', '../r.git');
+    const before = server.commands.length;
+    const relative = await fetch(url);
+    const resolved = server.commands.length;
+    assert.deepEqual(server.commands.slice(before), ['ls-refs'], 'resolving only lists refs');
+    const root = await relative.checkout('g');
+    assert.ok(server.commands.slice(resolved).includes('fetch'));
     assert.equal(await readFile(join(root, 'mod', 'docs', 'a.md'), 'utf8'), 'a\n');
     await assert.rejects(lstat(join(root, 'mod', '.git')), /ENOENT/);
     await assert.rejects(
-      fetch(await superRepo('local', join(dir, 'served', 'r.git'))),
+      fetch(await superRepo('local', join(dir, 'served', 'r.git'))).then((sources) => sources.checkout('g')),
       (error: unknown) => error instanceof KilnError && /transport 'file' not allowed/.test(error.message),
     );
   });

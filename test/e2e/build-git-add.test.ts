@@ -178,9 +178,11 @@ ADD --chown=1000:1001 ${server.url}/repo.git#main /plain/
     assert.equal(tar.has('linked/.git'), false);
   });
 
-  it('an unchanged branch is CACHED; a moved branch rebuilds only its ADD', async () => {
+  it('an unchanged branch is CACHED (nothing fetched); a moved branch rebuilds only its ADD', async () => {
+    const before = server.commands.length;
     const again = await build(mainDockerfile(), '-t', 'git:1');
     assert.equal(again.code, 0, again.stderr);
+    assert.equal(server.commands.slice(before).includes('fetch'), false, 'a cached build only lists refs');
     const unchanged = plainSteps(again.stderr);
     assert.deepEqual(unchanged.ran, []);
     assert.equal(unchanged.cached.filter((n) => n.includes(' ADD ')).length, 5, again.stderr);

@@ -1,11 +1,13 @@
 /**
  * A git smart-HTTP server for tests: `git http-backend` (CGI) behind a tiny node HTTP server on
  * 127.0.0.1 with a random port, serving every repository below `root`. Repositories whose name is in
- * `private` are served only to requests carrying `Authorization: <header>`; others get 401.
+ * `private` are served only to requests carrying `Authorization: <header>`; others get 401. The
+ * protocol v2 commands asked for (`ls-refs`, `fetch`) are recorded in order.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 export const GIT_HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 
@@ -14,6 +16,8 @@ export interface GitHttpServer {
   readonly url: string;
   /** Request paths that were refused for missing or wrong credentials. */
   readonly refused: string[];
+  /** Protocol v2 commands of the upload-pack requests served (`ls-refs`, `fetch`), in order. */
+  readonly commands: string[];
   close(): Promise<void>;
 }
 
@@ -29,7 +33,7 @@ export function gitHttpSkip(): string | false {
   return existsSync(GIT_HTTP_BACKEND) ? false : `${GIT_HTTP_BACKEND} is missing (apt-get install git)`;
 }
 
-function serveCgi(root: string, req: IncomingMessage, res: ServerResponse): void {
+function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, commands: string[]): void {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const child = spawn(GIT_HTTP_BACKEND, [], {
     env: {
@@ -50,6 +54,14 @@ function serveCgi(root: string, req: IncomingMessage, res: ServerResponse): void
         : { GIT_PROTOCOL: String(req.headers['git-protocol']) }),
     },
     stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const body: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => body.push(chunk));
+  req.on('end', () => {
+    const raw = Buffer.concat(body);
+    const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('latin1');
+    const command = /command=([a-z-]+)/.exec(text);
+    if (command !== null) commands.push(command[1]!);
   });
   req.pipe(child.stdin);
   let head = Buffer.alloc(0);
@@ -81,6 +93,7 @@ function serveCgi(root: string, req: IncomingMessage, res: ServerResponse): void
 /** Starts the server. */
 export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const refused: string[] = [];
+  const commands: string[] = [];
   const server = createServer((req, res) => {
     const repo = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).split('/')[1] ?? '';
     const wanted = options.private?.get(repo);
@@ -90,7 +103,7 @@ export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHt
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
       return;
     }
-    serveCgi(options.root, req, res);
+    serveCgi(options.root, req, res, commands);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -100,6 +113,7 @@ export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHt
       resolve({
         url: `http://127.0.0.1:${port}`,
         refused,
+        commands,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();
