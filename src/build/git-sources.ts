@@ -9,10 +9,15 @@ import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ErrorCode, KilnError, type SourceLocation } from '../errors.js';
-import type { BuildPlan, OpId } from '../plan/index.js';
-import { checkoutGitSource, type ResolvedGitSource, resolveGitSource } from './git-checkout.js';
+import type { BuildPlan, OpId, SourceSpec } from '../plan/index.js';
+import {
+  checkoutGitSource,
+  type GitCheckoutRequest,
+  type ResolvedGitSource,
+  resolveGitSource,
+} from './git-checkout.js';
 import { type GitRunner, type GitUser, gitRunner } from './git-command.js';
-import { gitRemote } from './git-remote.js';
+import { type GitRemote, gitRemote } from './git-remote.js';
 
 /** What git sources need from the build: secrets by id, ssh agent sockets by id. */
 export interface GitCredentials {
@@ -92,6 +97,53 @@ function located(error: unknown, location: SourceLocation | undefined): unknown 
   });
 }
 
+/**
+ * The git runner of one source, in its own private directory (`base`); as real root, git runs as
+ * nobody in a directory below /tmp (the kiln root may be out of nobody's reach), listed in `outside`.
+ */
+async function sourceRunner(
+  options: ResolveGitSourcesOptions,
+  remote: GitRemote,
+  index: number,
+  outside: string[],
+): Promise<{ readonly git: GitRunner; readonly tree: string }> {
+  const base = options.realRoot
+    ? await mkdtemp(join(tmpdir(), 'kiln-git-'))
+    : join(options.dir, `git-${index}`);
+  if (options.realRoot) {
+    outside.push(base);
+    await chown(base, NOBODY.uid, NOBODY.gid);
+  }
+  const home = join(base, 'home');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  if (options.realRoot) await chown(home, NOBODY.uid, NOBODY.gid);
+  const ssh = remote.transport === 'ssh' ? await options.credentials.sshSocket('default') : undefined;
+  const auth =
+    remote.transport === 'https' || remote.transport === 'http'
+      ? await authHeader(options.credentials, remote.url, remote.host)
+      : undefined;
+  const git = gitRunner({
+    home,
+    ceiling: dirname(home),
+    ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
+    ...(ssh === undefined ? {} : { sshSocket: ssh }),
+    ...(auth === undefined ? {} : { authHeader: auth }),
+    ...(options.realRoot ? { user: NOBODY } : {}),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return { git, tree: join(base, 'tree') };
+}
+
+function requestOf(src: SourceSpec & { readonly kind: 'git' }): GitCheckoutRequest {
+  return {
+    url: src.url,
+    ...(src.ref === undefined ? {} : { ref: src.ref }),
+    ...(src.subdir === undefined ? {} : { subdir: src.subdir }),
+    keepGitDir: src.keepGitDir,
+    ...(src.checksum === undefined ? {} : { checksum: src.checksum }),
+  };
+}
+
 /** Resolves every git source of the plan; checkouts are made by `checkout(id)`. */
 export async function resolveGitSources(options: ResolveGitSourcesOptions): Promise<GitSources> {
   const commits = new Map<OpId, string>();
@@ -107,18 +159,24 @@ export async function resolveGitSources(options: ResolveGitSourcesOptions): Prom
       });
     return options.report === undefined ? locatedWork() : options.report(name, locatedWork);
   };
+  const checkOut = async (p: Pending) => {
+    const done = await checkoutGitSource(p.source, {
+      git: p.git,
+      tree: p.tree,
+      chownToRoot: options.realRoot,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    p.checkout = Promise.resolve(done.root);
+    return done;
+  };
   const checkout = (id: OpId): Promise<string> => {
     const p = pending.get(id);
     if (p === undefined) return Promise.reject(new KilnError(ErrorCode.Internal, `no git source ${id}`));
-    p.checkout ??= report(`[internal] fetch git source ${p.name}`, p.location, async () => {
-      const done = await checkoutGitSource(p.source, {
-        git: p.git,
-        tree: p.tree,
-        chownToRoot: options.realRoot,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
-      return done.root;
-    });
+    p.checkout ??= report(
+      `[internal] fetch git source ${p.name}`,
+      p.location,
+      async () => (await checkOut(p)).root,
+    );
     return p.checkout;
   };
   const users = (id: OpId) => options.plan.ops.find((op) => op.inputs.includes(id));
@@ -127,60 +185,16 @@ export async function resolveGitSources(options: ResolveGitSourcesOptions): Prom
       options.plan.ops.map(async (op, n) => {
         if (op.kind !== 'source' || op.source.kind !== 'git') return;
         const src = op.source;
-        const user = users(op.id);
-        const location = user?.range === undefined ? undefined : { file: options.file, range: user.range };
+        const range = users(op.id)?.range;
+        const location = range === undefined ? undefined : { file: options.file, range };
         const name = displayName(src.url, src.ref, src.subdir);
         await report(`[internal] load git source ${name}`, location, async () => {
-          const remote = gitRemote(src.url);
-          // As real root, git runs as nobody in a directory nobody can reach (the kiln root may not be).
-          const base = options.realRoot
-            ? await mkdtemp(join(tmpdir(), 'kiln-git-'))
-            : join(options.dir, `git-${n}`);
-          if (options.realRoot) {
-            outside.push(base);
-            await chown(base, NOBODY.uid, NOBODY.gid);
-          }
-          const home = join(base, 'home');
-          await mkdir(home, { recursive: true, mode: 0o700 });
-          if (options.realRoot) await chown(home, NOBODY.uid, NOBODY.gid);
-          const ssh = remote.transport === 'ssh' ? await options.credentials.sshSocket('default') : undefined;
-          const auth =
-            remote.transport === 'https' || remote.transport === 'http'
-              ? await authHeader(options.credentials, remote.url, remote.host)
-              : undefined;
-          const git = gitRunner({
-            home,
-            ceiling: dirname(home),
-            ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
-            ...(ssh === undefined ? {} : { sshSocket: ssh }),
-            ...(auth === undefined ? {} : { authHeader: auth }),
-            ...(options.realRoot ? { user: NOBODY } : {}),
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          });
-          const request = {
-            url: src.url,
-            ...(src.ref === undefined ? {} : { ref: src.ref }),
-            ...(src.subdir === undefined ? {} : { subdir: src.subdir }),
-            keepGitDir: src.keepGitDir,
-            ...(src.checksum === undefined ? {} : { checksum: src.checksum }),
-          };
-          const source = await resolveGitSource(request, git);
-          const tree = join(base, 'tree');
-          pending.set(op.id, { source, git, tree, name, ...(location === undefined ? {} : { location }) });
-          if (source.commit !== undefined) {
-            commits.set(op.id, source.commit);
-            return;
-          }
+          const { git, tree } = await sourceRunner(options, gitRemote(src.url), n, outside);
+          const source = await resolveGitSource(requestOf(src), git);
+          const p: Pending = { source, git, tree, name, ...(location === undefined ? {} : { location }) };
+          pending.set(op.id, p);
           // An abbreviated commit is known only once fetched: check out now.
-          const p = pending.get(op.id)!;
-          const done = await checkoutGitSource(source, {
-            git,
-            tree,
-            chownToRoot: options.realRoot,
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          });
-          p.checkout = Promise.resolve(done.root);
-          commits.set(op.id, done.commit);
+          commits.set(op.id, source.commit ?? (await checkOut(p)).commit);
         });
       }),
     );

@@ -3,19 +3,22 @@
  * as nobody in a directory of its own (removed by close) and the files are given to 0:0; abbreviated
  * commits fall back to a full fetch; missing refs, subdirs that are not directories of the checkout
  * (a symlink out of it) and hostile URLs fail with E_GIT before anything is copied; submodules are
- * checked out over the remote's transport, never from a local path.
+ * checked out over the remote's transport, never from a local path; git:// remotes (git daemon).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { resolveGitSources } from '../../src/build/git-sources.js';
 import { ErrorCode, KilnError } from '../../src/errors.js';
 import type { BuildPlan, SourceOp, SourceSpec } from '../../src/plan/index.js';
 import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
+import { freePort } from '../helpers/secret-servers.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -39,6 +42,21 @@ function planOf(sources: Readonly<Record<string, SourceSpec>>): BuildPlan {
     source,
   }));
   return { ops } as unknown as BuildPlan;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
 const NO_CREDENTIALS = { secret: async () => undefined, sshSocket: async () => undefined };
@@ -175,5 +193,31 @@ describe('resolveGitSources', { skip }, () => {
       fetch(await superRepo('local', join(dir, 'served', 'r.git'))).then((sources) => sources.checkout('g')),
       (error: unknown) => error instanceof KilnError && /transport 'file' not allowed/.test(error.message),
     );
+  });
+
+  it('fetches git:// remotes (git daemon)', async () => {
+    const port = await freePort();
+    const served = join(dir, 'served');
+    const daemon = spawn(
+      'git',
+      ['daemon', '--export-all', `--base-path=${served}`, '--listen=127.0.0.1', `--port=${port}`, served],
+      { stdio: 'ignore' },
+    );
+    try {
+      await waitForPort(port);
+      const sources = await resolveGitSources({
+        plan: planOf({
+          g: { kind: 'git', url: `git://127.0.0.1:${port}/r.git`, subdir: 'docs', keepGitDir: false },
+        }),
+        dir: await mkdtemp(join(dir, 'work-')),
+        file: 'Dockerfile',
+        credentials: NO_CREDENTIALS,
+        realRoot: false,
+      });
+      assert.equal(sources.commits.get('g'), head);
+      assert.equal(await readFile(join(await sources.checkout('g'), 'a.md'), 'utf8'), 'a\n');
+    } finally {
+      daemon.kill('SIGTERM');
+    }
   });
 });
