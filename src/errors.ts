@@ -101,6 +101,8 @@ export const ErrorCode = {
   RegistryBlocked: 'E_REGISTRY_BLOCKED',
   /** The kiln-idshift helper (single-id chown/stat emulation) cannot be built or does not work here. */
   IdShift: 'E_IDSHIFT',
+  /** `ADD <git url>`: a refused URL, ref or subdir, an unreachable remote, a ref that does not exist. */
+  Git: 'E_GIT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

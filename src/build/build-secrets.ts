@@ -67,6 +67,10 @@ export interface BuildSecrets extends StepSecretsProvider {
   checkExport(open: () => Promise<Readable>): Promise<void>;
   /** Fails with E_SECRET_LEAK when a secret is in a document kiln writes (the metadata file). */
   checkDocument(name: string, bytes: Uint8Array): Promise<void>;
+  /** The value of `--secret id` (masked and leak-scanned like any read secret), undefined when not given. */
+  secretValue(id: string): Promise<Buffer | undefined>;
+  /** The agent socket of `--ssh id` (agents start on first use), undefined when not given. */
+  sshSocket(id: string): Promise<string | undefined>;
   /** True when the build was given secrets (so exports and documents must be checked). */
   readonly hasSecrets: boolean;
   close(): Promise<void>;
@@ -84,6 +88,16 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
   const openScratch = () => {
     scratch ??= openTmpfsScratch({ env: options.env, fallbackParent: options.fallbackParent });
     return scratch;
+  };
+  const openAgents = async () => {
+    const tmpfs = await openScratch();
+    agents ??= startSshAgents({
+      specs: options.ssh,
+      env: options.env,
+      scratch: tmpfs,
+      ...(options.env.PATH === undefined ? {} : { pathVar: options.env.PATH }),
+    });
+    return agents;
   };
   const values = () => store.resolved().map((r) => ({ id: r.id, value: r.value }));
   // Reads every given secret (one that cannot be read could not have been mounted either), and the
@@ -118,19 +132,20 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
       location?: SourceLocation,
     ): Promise<StepSsh> {
       const tmpfs = await openScratch();
-      agents ??= startSshAgents({
-        specs: options.ssh,
-        env: options.env,
-        scratch: tmpfs,
-        ...(options.env.PATH === undefined ? {} : { pathVar: options.env.PATH }),
-      });
       return prepareSshMounts({
         mounts,
-        agents: await agents,
+        agents: await openAgents(),
         scratch: tmpfs,
         stepId,
         ...(location === undefined ? {} : { location }),
       });
+    },
+    async secretValue(id: string): Promise<Buffer | undefined> {
+      return store.ids.includes(id) ? store.get(id) : undefined;
+    },
+    async sshSocket(id: string): Promise<string | undefined> {
+      if (!options.ssh.some((spec) => spec.id === id)) return undefined;
+      return (await openAgents()).socketOf(id);
     },
     mask(event: ProgressEvent): ProgressEvent {
       return store.resolved().length === 0 ? event : maskEvent(event, maskLine);

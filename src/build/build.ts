@@ -44,6 +44,7 @@ import {
   stageFilter,
   vertex,
 } from './build-steps.js';
+import { type GitSources, resolveGitSources } from './git-sources.js';
 import { fetchHttpSources } from './http-sources.js';
 import { imageEnvLookup } from './image-env.js';
 import { forgetLeakedSteps, leakSteps } from './leak-steps.js';
@@ -60,6 +61,7 @@ interface Session {
   readonly context: BuildContext;
   readonly clients: Map<string, RegistryClient>;
   env?: WorkerEnv;
+  git?: GitSources;
 }
 
 async function runBuild(
@@ -158,11 +160,12 @@ async function runBuild(
   const forward = () => stop.abort(hooks.signal?.reason);
   if (hooks.signal?.aborted === true) forward();
   hooks.signal?.addEventListener('abort', forward, { once: true });
+  const namespace = namespaceOf(options);
   const env = await createWorkerEnv({
     store,
     lease,
     context,
-    namespace: namespaceOf(options),
+    namespace,
     buildId: randomUUID(),
     network: options.network ?? 'host',
     isolation: options.isolation ?? 'auto',
@@ -189,12 +192,25 @@ async function runBuild(
     cwd: options.cwd ?? process.cwd(),
     cacheDir: join(store.paths.kilnRoot, 'cache', 'context-hashes'),
   });
-  const http = await fetchHttpSources({
-    plan,
-    dir: env.dirs.work,
-    file,
-    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
-  });
+  const [http, git] = await Promise.all([
+    fetchHttpSources({
+      plan,
+      dir: env.dirs.work,
+      file,
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    }),
+    resolveGitSources({
+      plan,
+      dir: env.dirs.work,
+      file,
+      credentials: { secret: (id) => secrets.secretValue(id), sshSocket: (id) => secrets.sshSocket(id) },
+      ...(options.env?.PATH === undefined ? {} : { pathVar: options.env.PATH }),
+      realRoot: namespace.kind === 'root' && process.getuid?.() === 0,
+      report: (name, work) => vertex(emit, name, work),
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    }),
+  ]);
+  session.git = git;
   for (const [id, dir] of http.dirs) resolved.sourceDirs.set(id, dir);
   const contextDigests =
     plan.contextSelections.length === 0
@@ -226,13 +242,14 @@ async function runBuild(
       ...resolved.localDigests,
     ]),
     contextDigests,
-    remoteDigests: http.digests,
+    remoteDigests: new Map([...http.digests, ...git.commits]),
   });
   const outcomes = await solve({
     plan,
     keys,
     images: resolved.images,
     sourceDirs: resolved.sourceDirs,
+    lazySourceDirs: new Map([...git.commits.keys()].map((id) => [id, () => git.checkout(id)])),
     env,
     cache: openCacheIndex(store.paths.kilnRoot),
     skipCache: stageFilter(plan, options),
@@ -381,6 +398,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       return result;
     } finally {
       if (session?.env !== undefined) await disposeWorkDir(session.env).catch(() => undefined);
+      await session?.git?.close();
       for (const client of session?.clients.values() ?? []) await client.close().catch(() => undefined);
       await session?.context.close().catch(() => undefined);
       await lease.release().catch(() => undefined);

@@ -85,7 +85,7 @@ async function download(
   return digest;
 }
 
-/** Downloads every HTTP source of the plan (in parallel). Git sources are refused (not supported yet). */
+/** Downloads every HTTP source of the plan (in parallel). Git sources are fetched by git-sources.ts. */
 export async function fetchHttpSources(options: FetchHttpSourcesOptions): Promise<HttpSources> {
   const digests = new Map<OpId, string>();
   const dirs = new Map<OpId, string>();
@@ -95,11 +95,6 @@ export async function fetchHttpSources(options: FetchHttpSourcesOptions): Promis
       if (op.kind !== 'source') return;
       const user = users(op.id);
       const location = user?.range === undefined ? undefined : { file: options.file, range: user.range };
-      if (op.source.kind === 'git') {
-        throw new KilnError(ErrorCode.Usage, 'ADD from a Git repository is not supported yet', {
-          ...(location === undefined ? {} : { location }),
-        });
-      }
       if (op.source.kind !== 'http') return;
       const dir = join(options.dir, `http-${n}`);
       await mkdir(dir, { recursive: true });

@@ -36,6 +36,8 @@ export interface SolveOptions {
   readonly images: ReadonlyMap<OpId, ResolvedImage>;
   /** Source ops whose content is a plain directory: ADD downloads, local `--build-context` dirs. */
   readonly sourceDirs?: ReadonlyMap<OpId, string>;
+  /** Source ops whose directory is made only when a step that reads them must run (git checkouts). */
+  readonly lazySourceDirs?: ReadonlyMap<OpId, () => Promise<string>>;
   readonly env: WorkerEnv;
   readonly cache: CacheIndex;
   /** Ops whose cache entries must not be used (--no-cache, --no-cache-filter). */
@@ -104,7 +106,23 @@ async function lookup(s: Solver, op: Op, key: string): Promise<LayerResult | und
   return record;
 }
 
+/** Makes the directories of the lazy sources a step about to run reads. */
+async function materializeInputs(s: Solver, op: Op): Promise<void> {
+  const lazy = s.options.lazySourceDirs;
+  if (lazy === undefined) return;
+  await Promise.all(
+    op.inputs.map(async (id) => {
+      const make = lazy.get(id);
+      if (make !== undefined)
+        s.settled.set(id, { fs: { diffIDs: [], lowers: [await make()] }, cached: false });
+    }),
+  );
+}
+
 function sourceOutcome(s: Solver, op: Op & { kind: 'source' }): OpOutcome {
+  // A lazy source stands empty until a step that reads it misses the cache (materializeInputs).
+  if (s.options.lazySourceDirs?.has(op.id) === true)
+    return { fs: { diffIDs: [], lowers: [] }, cached: false };
   const dir = s.options.sourceDirs?.get(op.id);
   if (dir !== undefined) return { fs: { diffIDs: [], lowers: [dir] }, cached: false };
   const src = op.source;
@@ -121,13 +139,10 @@ function sourceOutcome(s: Solver, op: Op & { kind: 'source' }): OpOutcome {
     }
     case 'http':
     case 'git':
-      throw new KilnError(
-        ErrorCode.Usage,
-        `ADD from ${src.kind === 'http' ? 'a URL' : 'a Git repository'} is not supported yet`,
-        {
-          ...(locationOf(s, op) === undefined ? {} : { location: locationOf(s, op)! }),
-        },
-      );
+      // Fetched before solving (their content decides the cache key): a missing directory is a bug.
+      throw new KilnError(ErrorCode.Internal, `${src.kind} source ${src.url} was not fetched`, {
+        ...(locationOf(s, op) === undefined ? {} : { location: locationOf(s, op)! }),
+      });
     default:
       return assertNever(src, 'source');
   }
@@ -155,6 +170,7 @@ async function runLayerOp(
     emit({ kind: 'vertex-cached', id: key });
     return { layer: hit, fs: await cachedFs(s, base ?? EMPTY_FS, hit), cached: true };
   }
+  await materializeInputs(s, op);
   return s.limiter.run(async () => {
     const started = Date.now();
     emit({ kind: 'vertex-start', ...common });

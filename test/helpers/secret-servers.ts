@@ -82,7 +82,8 @@ export function sshToolsMissing(): string | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 free at the time of asking. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', reject);
