@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { SecretMount, SshMount } from '../dockerfile/instructions/types.js';
 import type { SourceLocation } from '../errors.js';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
-import type { Mount } from '../executor/index.js';
+import { type Mount, resolveInRoot } from '../executor/index.js';
 import { type CacheMountLease, CacheMountManager, type CacheSeed } from '../mounts/index.js';
 import type { ExecMount, ExecOp, OpId } from '../plan/index.js';
 import type { StepSecrets, StepSsh } from '../secrets/index.js';
@@ -83,13 +83,16 @@ async function cacheMount(
   if (m.from !== undefined) {
     const sourcePath = (m.sourcePath ?? '/').replace(/^\/+/, '');
     if (m.from.kind === 'context') {
-      seed = { dir: join(env.context.root, sourcePath), key: `context:${m.from.selection}:${sourcePath}` };
+      seed = {
+        dir: await resolveInRoot(env.context.root, sourcePath),
+        key: `context:${m.from.selection}:${sourcePath}`,
+      };
     } else {
       const fs = input.fsOf(m.from.op);
       const view = await openView(env, fs);
       resources.views.push(view);
       seed = {
-        dir: join(view.path, sourcePath),
+        dir: await resolveInRoot(view.path, sourcePath),
         key: `layers:${chainId(fs.diffIDs) ?? 'scratch'}:${sourcePath}`,
       };
     }
@@ -161,8 +164,9 @@ export async function toMounts(
           views.push(view);
           root = view.path;
         }
-        const source = join(root, m.sourcePath.replace(/^\/+/, ''));
-        if (!source.startsWith(root)) {
+        // Symlinks in the source resolve inside its root (as in a chroot), never on the host.
+        const source = await resolveInRoot(root, m.sourcePath);
+        if (source !== root && !source.startsWith(`${root}/`)) {
           throw new KilnError(ErrorCode.PathEscape, `bind mount source ${m.sourcePath} escapes its root`);
         }
         if (m.readOnly) {
