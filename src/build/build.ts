@@ -13,7 +13,7 @@ import { type BuildContext, hashSources, resolveSources } from '../context/index
 import { checkDockerfile } from '../dockerfile/stages/index.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import { finalImageConfig } from '../export/image-config.js';
-import { storedImageFormat } from '../export/output-media-types.js';
+import { checkAnnotationsFit, storedImageFormat } from '../export/output-media-types.js';
 import { runOutputs } from '../export/run-outputs.js';
 import { storeImage } from '../export/store-image.js';
 import { diffToLayer } from '../layer/index.js';
@@ -76,6 +76,7 @@ async function runBuild(
   for (const tag of options.tags ?? []) tagRefName(tag);
   // So do outputs that disagree on oci-mediatypes= (E_USAGE).
   const format = storedImageFormat(options.outputs ?? []);
+  checkAnnotationsFit(options.outputs ?? [], format, options.annotations);
   const platform: PlatformSpec =
     options.platform ?? defaultPlatform({ platform: process.platform, arch: process.arch });
   const file = context.dockerfile.name;

@@ -47,3 +47,35 @@ export function outputFormat(
   if (spec.ociMediaTypes !== undefined) return formatOf(spec.ociMediaTypes);
   return spec.kind === 'image' || spec.kind === 'registry' ? stored : 'oci';
 }
+
+/**
+ * Refuses manifest annotations when any output writes Docker media types (schema 2 manifests have no
+ * annotations): before the build runs, rather than failing at export or dropping them silently.
+ */
+export function checkAnnotationsFit(
+  outputs: readonly OutputSpec[],
+  stored: ManifestFormat,
+  annotations: Readonly<Record<string, string>> | undefined,
+): void {
+  if (annotations === undefined || Object.keys(annotations).length === 0) return;
+  // A docker-archive holds no manifests at all: annotations do not apply to it either way.
+  for (const spec of outputs) {
+    if (spec.kind !== 'image' && spec.kind !== 'registry' && spec.kind !== 'oci') continue;
+    if (outputFormat(spec, stored) === 'docker') {
+      throw new KilnError(
+        ErrorCode.Usage,
+        `--annotation needs OCI media types, but type=${spec.kind} writes Docker ones`,
+        { hint: 'drop oci-mediatypes=false, or drop the annotations' },
+      );
+    }
+  }
+  if (stored === 'docker') {
+    throw new KilnError(
+      ErrorCode.Usage,
+      '--annotation needs OCI media types, but the image is stored with Docker ones',
+      {
+        hint: 'drop oci-mediatypes=false, or drop the annotations',
+      },
+    );
+  }
+}

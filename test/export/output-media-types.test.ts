@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { outputFormat, storedImageFormat } from '../../src/export/output-media-types.js';
+import { checkAnnotationsFit, outputFormat, storedImageFormat } from '../../src/export/output-media-types.js';
 import { type OutputSpec, parseOutputSpec } from '../../src/export/output-spec.js';
 
 function specs(...texts: string[]): OutputSpec[] {
@@ -51,4 +51,19 @@ test('image and registry outputs that disagree are E_USAGE', () => {
     storedImageFormat(specs('type=image,oci-mediatypes=false', 'type=registry,oci-mediatypes=false')),
     'docker',
   );
+});
+
+test('--annotation is refused up front when an output (or the stored image) uses Docker media types', () => {
+  const annotations = { 'org.example/k': 'v' };
+  const check = (text: string[], a: Record<string, string> | undefined = annotations) => {
+    const outputs = text.map(parseOutputSpec);
+    checkAnnotationsFit(outputs, storedImageFormat(outputs), a);
+  };
+  check([]);
+  check(['type=image,push=true', 'type=oci,dest=x.tar', 'type=docker,dest=y.tar']);
+  check(['type=docker,dest=y.tar,oci-mediatypes=false'], annotations);
+  check(['type=oci,dest=x.tar,oci-mediatypes=false'], {});
+  assert.throws(() => check(['type=oci,dest=x.tar,oci-mediatypes=false']), { code: 'E_USAGE' });
+  assert.throws(() => check(['type=image,oci-mediatypes=false']), { code: 'E_USAGE' });
+  assert.throws(() => check(['type=registry,oci-mediatypes=false']), { code: 'E_USAGE' });
 });
