@@ -114,22 +114,22 @@ async function byDigest(
 }
 
 /**
- * Stored images (index.json entries that are manifests) whose config digest `matches`: the config
- * digest is the image ID `kiln build -q` and `--iidfile` print, as docker's do.
+ * Stored images whose config digest `matches` (the config digest is the image ID `kiln build -q` and
+ * `--iidfile` print, as docker's do), one per config digest: one config stored under several
+ * manifests (OCI and Docker media types of one build) names the newest of them.
  */
 async function byConfig(
   store: ImageStore,
   index: ImageIndex,
   matches: (configDigest: Digest) => boolean,
 ): Promise<Descriptor[]> {
-  const hits = new Map<Digest, Descriptor>();
+  const newest = new Map<Digest, Descriptor>();
   for (const entry of index.manifests) {
-    if (hits.has(entry.digest)) continue;
     const doc = await readImageDocument(store, entry.digest, entry.mediaType).catch(() => undefined);
     if (doc?.kind === 'manifest' && matches(doc.manifest.config.digest))
-      hits.set(entry.digest, stripRefName(entry));
+      newest.set(doc.manifest.config.digest, stripRefName(entry));
   }
-  return [...hits.values()];
+  return [...newest.values()];
 }
 
 function stripRefName(entry: Descriptor): Descriptor {

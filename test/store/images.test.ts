@@ -71,6 +71,27 @@ describe('image API', () => {
       assert.equal((await resolveImage(store, ref)).root.digest, image.manifest.digest, ref);
     }
     await assert.rejects(resolveImage(store, `sha256:${'2'.repeat(64)}`), code('E_NOT_FOUND'));
+    // The same config under a second manifest (another media-type format of one build): the ID
+    // names the newest, not an ambiguity.
+    const again = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: image.config,
+        layers: image.layers,
+        annotations: { second: 'yes' },
+      }),
+    );
+    const info = await store.writeBlob(again);
+    const second = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: info.digest,
+      size: info.size,
+    };
+    await setImageTag(store, 'example.com/app:cfg2', second);
+    for (const ref of [config, config.slice(7, 19)]) {
+      assert.equal((await resolveImage(store, ref)).root.digest, second.digest, ref);
+    }
   });
 
   it('picks the platform manifest from an index', async () => {
