@@ -141,10 +141,19 @@ function sshAdd(socket: string, key: Buffer, what: string, options: StartSshAgen
   });
 }
 
+/**
+ * SIGTERM, then SIGKILL if the agent is still there after 2 s. The fallback timer is cleared as soon as
+ * the agent is gone: left pending, it kept the event loop (and so the CLI) alive for 2 s after every
+ * build that started an agent.
+ */
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const fallback = setTimeout(() => child.kill('SIGKILL'), 2000);
   child.kill('SIGTERM');
-  await Promise.race([closed, sleep(2000).then(() => child.kill('SIGKILL'))]);
-  await closed;
+  try {
+    await closed;
+  } finally {
+    clearTimeout(fallback);
+  }
 }

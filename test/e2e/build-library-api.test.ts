@@ -7,37 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/local-store.js';
 import { handOver, makeHome, writeTree } from '../helpers/build-e2e.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
-import { canRunAsTestUser, TEST_USER } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { canRunAsTestUser } from '../helpers/cli.js';
+import { installLibraryTool } from '../helpers/library-tool.js';
 
 const run = promisify(execFile);
 
-/** The embedding tool: `node tool.mjs ROOT CONTEXT TAG [abort]`; prints one JSON line. */
-const TOOL = `import {
-  build,
-  contextFromEnv,
-  enterUserNamespace,
-  gatherPrerequisites,
-  identityOfCurrentUser,
-  planIdMappings,
-} from 'kiln';
-
-if (contextFromEnv(process.env) === undefined && process.getuid() !== 0) {
-  const entered = await enterUserNamespace({
-    plan: planIdMappings(await identityOfCurrentUser()),
-    host: await gatherPrerequisites(process.env),
-    argv: process.argv,
-    env: process.env,
-  });
-  if (entered.kind === 'exited') process.exit(entered.exitCode);
-}
+/** The embedding tool (after the namespace preamble): `tool.mjs ROOT CONTEXT TAG [abort]`; prints one JSON line. */
+const TOOL = `import { build } from 'kiln';
 
 const [storeRoot, path, tag, mode] = process.argv.slice(2);
 const controller = new AbortController();
@@ -80,10 +63,7 @@ test('build(options, { signal, onEvent }) imported from the package entry by ano
 }, async () => {
   const home = await makeHome('kiln-e2e-lib-');
   try {
-    const tool = join(home, 'tool');
-    await mkdir(join(tool, 'node_modules'), { recursive: true });
-    await symlink(repoRoot(), join(tool, 'node_modules', 'kiln'));
-    await writeFile(join(tool, 'tool.mjs'), TOOL);
+    const tool = await installLibraryTool(home, TOOL);
     const root = join(home, 'kiln');
     await writeBusyboxImage(await openStore({ root, env: {} }), 'busybox:latest');
     const ctx = join(home, 'ctx');
@@ -96,26 +76,7 @@ test('build(options, { signal, onEvent }) imported from the package entry by ano
     await writeTree(slow, { Dockerfile: 'FROM busybox\nRUN echo started; sleep 120; echo finished\n' });
     await handOver(home);
 
-    const useTool = async (context: string, tag: string, mode = ''): Promise<ToolOutput> => {
-      const { stdout } = await run(
-        'runuser',
-        [
-          '-u',
-          TEST_USER,
-          '--',
-          'env',
-          `HOME=${home}`,
-          process.execPath,
-          join(tool, 'tool.mjs'),
-          root,
-          context,
-          tag,
-          mode,
-        ],
-        { cwd: tool, timeout: 180_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
-      );
-      return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ToolOutput;
-    };
+    const useTool = (context: string, tag: string, mode = '') => tool<ToolOutput>(root, context, tag, mode);
 
     const first = await useTool(ctx, 'tool/app:1');
     assert.equal(first.error, undefined, JSON.stringify(first.error));
