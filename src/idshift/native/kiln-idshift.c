@@ -79,6 +79,9 @@
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x1000U
 #endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 
 #define XATTR_NAME "user.rootlesscontainers"
 #define SETUP_FAILED 125
@@ -384,6 +387,7 @@ struct place {
   uint64_t mnt_id;
   uint32_t dev_major, dev_minor;
   uint64_t ino;
+  int mount_root; /* the root of its mount (known from Linux 5.8; else 0) */
 };
 
 static int place_of(int fd, const char *path, struct place *out) {
@@ -395,6 +399,8 @@ static int place_of(int fd, const char *path, struct place *out) {
   out->dev_major = stx.stx_dev_major;
   out->dev_minor = stx.stx_dev_minor;
   out->ino = stx.stx_ino;
+  out->mount_root = out->mnt_id != 0 && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
   return 0;
 }
 
@@ -407,10 +413,13 @@ static int same_place(const struct place *a, const struct place *b) {
  * it, the way the kernel resolves "..", meets the root. Only then does the chroot bound ".." walks
  * from `base`; a descriptor or working directory outside the root (inherited, or entered through a
  * magic link) would let them reach anything. 1 when beneath, 0 when not or when it cannot be told.
+ * The climb costs a few microseconds per level; when the root is the root of its mount (oci: the
+ * pivoted rootfs), everything on that mount is beneath it and one comparison suffices.
  */
 static int beneath_root(int base) {
   struct place root, here, up;
   if (place_of(AT_FDCWD, "/", &root) != 0 || place_of(base, "", &here) != 0) return 0;
+  if (root.mount_root && here.mnt_id == root.mnt_id) return 1;
   int cur = -1;
   int result = 0;
   for (int depth = 0; depth < 4096; depth++) {
