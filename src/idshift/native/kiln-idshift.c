@@ -23,10 +23,12 @@
  * could not. Paths are resolved after chroot(2) into the caller's own /proc/PID/root, from the
  * caller's cwd or a copy of its dirfd (pidfd_getfd), with openat2(RESOLVE_NO_MAGICLINKS): absolute
  * paths, absolute symlinks and ".." stay inside the caller's root, and /proc/PID/{root,cwd,fd}
- * jumps are not followed with the supervisor's rights. Everything learnt through the caller's pid
+ * jumps are not followed with the supervisor's rights. A dirfd or cwd outside the caller's root
+ * (where the chroot would not bound "..") is not used, and chown calls from another user namespace
+ * (whose capabilities are not ours) are not emulated. Everything learnt through the caller's pid
  * is trusted only if SECCOMP_IOCTL_NOTIF_ID_VALID still holds afterwards (the pid was not reused).
- * Whatever the supervisor will not resolve (no chroot possible, magic links, other ABIs, no
- * openat2) is answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs the call unchanged,
+ * Whatever the supervisor will not resolve (no chroot possible, magic links, a base outside the
+ * root, another user namespace, other ABIs, no openat2) is answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs the call unchanged,
  * with the caller's own privileges. This is not a sandbox (seccomp notification cannot be one);
  * it only lifts the "uid not mapped" limit without widening what a step can reach.
  *
