@@ -17,8 +17,8 @@ import {
   prepareOwnerEmulation,
   wrapWithIdshift,
 } from '../../src/idshift/index.js';
-import { decodeRootlessResource, ROOTLESS_XATTR } from '../../src/layer/rootless-resource.js';
 import { findProgram } from '../../src/userns/prerequisites.js';
+import { compiledHelper, recordedOwner } from './compiled-helper.js';
 
 const run = promisify(execFile);
 
@@ -101,26 +101,13 @@ describe('the compiled helper', { skip: cc === undefined ? 'no C compiler (cc) i
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'kiln-idshift-helper-'));
-    const warnings: string[] = [];
-    const emulation = await prepareOwnerEmulation({
-      ownership: 'xattr',
-      kilnRoot: work,
-      workDir: work,
-      warn: (m) => warnings.push(m),
-    });
-    assert.equal(emulation.kind, 'seccomp', warnings.join('\n'));
-    helper = (emulation as Extract<OwnerEmulation, { kind: 'seccomp' }>).helper;
+    helper = await compiledHelper(work);
   });
   after(async () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  async function recorded(path: string): Promise<{ uid: number; gid: number } | null> {
-    const args = ['--absolute-names', '-e', 'hex', '-n', ROOTLESS_XATTR, path];
-    const out = await run('getfattr', args).catch(() => ({ stdout: '' }));
-    const hex = /=0x([0-9a-f]*)/.exec(out.stdout)?.[1];
-    return hex === undefined ? null : decodeRootlessResource(Buffer.from(hex, 'hex'));
-  }
+  const recorded = recordedOwner;
 
   it('is cached by source hash, reused, and replaced when others could write it', async () => {
     const again = await prepareOwnerEmulation({

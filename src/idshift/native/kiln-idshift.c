@@ -23,10 +23,12 @@
  * could not. Paths are resolved after chroot(2) into the caller's own /proc/PID/root, from the
  * caller's cwd or a copy of its dirfd (pidfd_getfd), with openat2(RESOLVE_NO_MAGICLINKS): absolute
  * paths, absolute symlinks and ".." stay inside the caller's root, and /proc/PID/{root,cwd,fd}
- * jumps are not followed with the supervisor's rights. Everything learnt through the caller's pid
+ * jumps are not followed with the supervisor's rights. A dirfd or cwd outside the caller's root
+ * (where the chroot would not bound "..") is not used, and chown calls from another user namespace
+ * (whose capabilities are not ours) are not emulated. Everything learnt through the caller's pid
  * is trusted only if SECCOMP_IOCTL_NOTIF_ID_VALID still holds afterwards (the pid was not reused).
- * Whatever the supervisor will not resolve (no chroot possible, magic links, other ABIs, no
- * openat2) is answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs the call unchanged,
+ * Whatever the supervisor will not resolve (no chroot possible, magic links, a base outside the
+ * root, another user namespace, other ABIs, no openat2) is answered with SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs the call unchanged,
  * with the caller's own privileges. This is not a sandbox (seccomp notification cannot be one);
  * it only lifts the "uid not mapped" limit without widening what a step can reach.
  *
@@ -76,6 +78,13 @@
 #define SYS_openat2 437
 #endif
 
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x1000U
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
 #define XATTR_NAME "user.rootlesscontainers"
 #define SETUP_FAILED 125
 
@@ -123,6 +132,9 @@ struct supervisor {
   int listener;
   int procfd;
   pid_t child;
+  /* The supervisor's own user namespace (st_dev, st_ino of /proc/self/ns/user). */
+  dev_t userns_dev;
+  ino_t userns_ino;
   int fake_stat;
   struct counters count;
   /* The first path (as the supervisor saw it) whose owner could not be recorded. */
@@ -279,10 +291,11 @@ static int recorded_owner(struct supervisor *s, int fd, uint32_t *uid, uint32_t 
 /* ---- the caller's context ------------------------------------------------------------------ */
 
 /*
- * A handler's answer besides 0 / -errno: let the kernel run the call unchanged, with the caller's own
- * privileges (the safe default for anything the supervisor will not resolve on the caller's behalf).
+ * A handler's answer besides a descriptor (>= 0), 0 or -errno: let the kernel run the call unchanged,
+ * with the caller's own privileges (the safe default for anything the supervisor will not resolve on
+ * the caller's behalf). Below -4095, so it is neither a descriptor nor an errno.
  */
-#define LET_KERNEL 1
+#define LET_KERNEL (-4096 - 1)
 
 static int read_string(pid_t pid, uint64_t addr, char *buf, size_t size) {
   size_t got = 0;
@@ -371,6 +384,62 @@ static int enter_root(struct supervisor *s, pid_t pid) {
   return ok ? 0 : LET_KERNEL;
 }
 
+/* Identifies a directory by mount and inode (bind mounts of one directory are different places). */
+struct place {
+  uint64_t mnt_id;
+  uint32_t dev_major, dev_minor;
+  uint64_t ino;
+  int mount_root; /* the root of its mount (known from Linux 5.8; else 0) */
+};
+
+static int place_of(int fd, const char *path, struct place *out) {
+  struct statx stx;
+  if (statx(fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID, &stx) != 0) return -1;
+  if (!(stx.stx_mask & STATX_TYPE) || !S_ISDIR(stx.stx_mode)) return -1;
+  /* Linux < 5.8 has no mount ids: then device and inode alone */
+  out->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+  out->dev_major = stx.stx_dev_major;
+  out->dev_minor = stx.stx_dev_minor;
+  out->ino = stx.stx_ino;
+  out->mount_root = out->mnt_id != 0 && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+  return 0;
+}
+
+static int same_place(const struct place *a, const struct place *b) {
+  return a->mnt_id == b->mnt_id && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino;
+}
+
+/*
+ * Whether directory `base` lies beneath our root (the caller's, after enter_root): climbing ".." from
+ * it, the way the kernel resolves "..", meets the root. Only then does the chroot bound ".." walks
+ * from `base`; a descriptor or working directory outside the root (inherited, or entered through a
+ * magic link) would let them reach anything. 1 when beneath, 0 when not or when it cannot be told.
+ * The climb costs a few microseconds per level; when the root is the root of its mount (oci: the
+ * pivoted rootfs), everything on that mount is beneath it and one comparison suffices.
+ */
+static int beneath_root(int base) {
+  struct place root, here, up;
+  if (place_of(AT_FDCWD, "/", &root) != 0 || place_of(base, "", &here) != 0) return 0;
+  if (root.mount_root && here.mnt_id == root.mnt_id) return 1;
+  int cur = -1;
+  int result = 0;
+  for (int depth = 0; depth < 4096; depth++) {
+    if (same_place(&here, &root)) {
+      result = 1;
+      break;
+    }
+    int parent = openat(cur < 0 ? base : cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (parent < 0) break;
+    if (cur >= 0) close(cur);
+    cur = parent;
+    if (place_of(cur, "", &up) != 0 || same_place(&up, &here)) break; /* the top, and not our root */
+    here = up;
+  }
+  if (cur >= 0) close(cur);
+  return result;
+}
+
 static int open_beneath(int base, const char *path, int nofollow) {
   struct open_how how;
   memset(&how, 0, sizeof how);
@@ -415,6 +484,11 @@ static int open_target(struct supervisor *s, const struct seccomp_notif *req, co
     if (path[0] != '/') {
       base = dirfd == AT_FDCWD ? open_proc(s, pid, "cwd", O_PATH | O_DIRECTORY) : caller_fd(s, pid, dirfd);
       if (base < 0) return still_pending(s, req) ? base : -ESRCH;
+      if (!beneath_root(base)) {
+        /* not a directory (ENOTDIR), or outside the caller's root: the kernel decides */
+        close(base);
+        return still_pending(s, req) ? LET_KERNEL : -ESRCH;
+      }
     }
     fd = open_beneath(base, path, flags & AT_SYMLINK_NOFOLLOW);
     if (base >= 0) close(base);
@@ -424,6 +498,19 @@ static int open_target(struct supervisor *s, const struct seccomp_notif *req, co
     return -ESRCH;
   }
   return fd;
+}
+
+/*
+ * Whether the caller's capabilities count for this supervisor: 1 when it runs in the supervisor's own
+ * user namespace, 0 when in another (a step that ran `unshare -U -r` has full capabilities, but only
+ * over its own namespace), -ESRCH when that cannot be read.
+ */
+static int in_own_userns(struct supervisor *s, pid_t pid) {
+  char path[64];
+  struct stat st;
+  snprintf(path, sizeof path, "%d/ns/user", (int)pid);
+  if (fstatat(s->procfd, path, &st, 0) != 0) return -ESRCH;
+  return st.st_dev == s->userns_dev && st.st_ino == s->userns_ino;
 }
 
 /* Whether the caller holds CAP_CHOWN in its effective set; -ESRCH when it cannot be read. */
@@ -478,11 +565,19 @@ static int emulate_chown(struct supervisor *s, const struct seccomp_notif *req, 
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
   uint32_t uid = (uint32_t)req->data.args[op->uid_arg];
   uint32_t gid = (uint32_t)req->data.args[op->uid_arg + 1];
+  int own = in_own_userns(s, (pid_t)req->pid);
+  if (own == 0) return LET_KERNEL; /* another user namespace: its ids and capabilities are not ours */
+  if (own < 0) return own;
   int fd = open_target(s, req, op, flags);
-  if (fd < 0 || fd == LET_KERNEL) return fd;
+  if (fd < 0) return fd;
   int result = 0;
   struct stat st;
   int allowed = (uid == 0xffffffffu && gid == 0xffffffffu) ? 1 : can_chown(s, (pid_t)req->pid);
+  if (!still_pending(s, req)) {
+    /* the status read (and the namespace checked) may have been another process's: pid reuse */
+    close(fd);
+    return -ESRCH;
+  }
   if (allowed < 0) {
     result = allowed;
   } else if (op->path_arg < 0 && (fcntl(fd, F_GETFL) & O_PATH)) {
@@ -521,8 +616,10 @@ static int patch_owner(struct supervisor *s, int fd, mode_t mode, uint32_t *uid,
 
 static int emulate_stat(struct supervisor *s, const struct seccomp_notif *req, const struct op *op) {
   int flags = op->fixed_flags | (op->flags_arg >= 0 ? (int)req->data.args[op->flags_arg] : 0);
+  /* the flags the kernel accepts for newfstatat and statx (fs/stat.c); others give EINVAL there */
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)) return -EINVAL;
   int fd = open_target(s, req, op, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH));
-  if (fd < 0 || fd == LET_KERNEL) return fd;
+  if (fd < 0) return fd;
   int result = 0;
   uint64_t buf = req->data.args[op->buf_arg];
   if (op->kind == OP_STAT) {
@@ -585,7 +682,7 @@ static void handle(struct supervisor *s, struct seccomp_notif *req, struct secco
     resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
     s->count.cont++;
   } else {
-    resp->error = result < 0 ? result : 0;
+    resp->error = result < 0 ? result : 0; /* -errno; never LET_KERNEL, which is below -4095 */
     resp->val = 0;
   }
   if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno != ENOENT) {
@@ -717,6 +814,10 @@ int main(int argc, char **argv) {
   }
   s.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (s.procfd < 0) die("/proc");
+  struct stat own_userns;
+  if (fstatat(s.procfd, "self/ns/user", &own_userns, 0) != 0) die("/proc/self/ns/user");
+  s.userns_dev = own_userns.st_dev;
+  s.userns_ino = own_userns.st_ino;
   int code = supervise(&s);
   if (s.count.unrecorded > 0)
     fprintf(stderr,
