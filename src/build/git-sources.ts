@@ -46,6 +46,8 @@ export interface ResolveGitSourcesOptions {
   readonly realRoot: boolean;
   /** The passwd database to find the `kiln-git` account in (tests; default /etc/passwd). */
   readonly passwdFile?: string;
+  /** Where real root makes the `kiln-git-*` directories (tests; default the system temp dir). */
+  readonly tempDir?: string;
   /** Called around each resolution and checkout (progress). */
   readonly report?: <T>(name: string, work: () => Promise<T>) => Promise<T>;
   readonly signal?: AbortSignal;
@@ -118,7 +120,9 @@ async function sourceRunner(
   user: GitUser | undefined,
 ): Promise<{ readonly git: GitRunner; readonly tree: string }> {
   const base =
-    user !== undefined ? await mkdtemp(join(tmpdir(), 'kiln-git-')) : join(options.dir, `git-${index}`);
+    user !== undefined
+      ? await mkdtemp(join(options.tempDir ?? tmpdir(), 'kiln-git-'))
+      : join(options.dir, `git-${index}`);
   if (user !== undefined) {
     outside.push(base);
     await chmod(base, 0o711);
