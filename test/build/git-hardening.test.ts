@@ -29,7 +29,6 @@ import { type GitCredentials, resolveGitSources } from '../../src/build/git-sour
 import { takeTree } from '../../src/build/git-tree.js';
 import { gitUser, NOBODY } from '../../src/build/git-user.js';
 import { ErrorCode, KilnError } from '../../src/errors.js';
-import type { BuildPlan, SourceOp, SourceSpec } from '../../src/plan/index.js';
 import {
   type GitHttpServer,
   gitHttpSkip,
@@ -37,31 +36,15 @@ import {
   startGitHttpServer,
 } from '../harness/git-http-server.js';
 import { makeSelfSigned, makeServerCert } from '../harness/tls.js';
+import { gitSourcePlan, testGit } from '../helpers/git-fixtures.js';
 
 const run = promisify(execFile);
 const needsRoot = process.getuid?.() === 0 ? false : 'needs root';
 const TOKEN = 'hardening-token';
 const NO_CREDENTIALS: GitCredentials = { secret: async () => undefined, sshSocket: async () => undefined };
 
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.test', ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
-  });
-  return stdout.trim();
-}
-
-function planOf(sources: Readonly<Record<string, SourceSpec>>): BuildPlan {
-  const ops: SourceOp[] = Object.entries(sources).map(([id, source]) => ({
-    kind: 'source',
-    id,
-    inputs: [],
-    name: id,
-    usedArgs: [],
-    source,
-  }));
-  return { ops } as unknown as BuildPlan;
-}
+const git = testGit;
+const planOf = gitSourcePlan;
 
 function secrets(values: Readonly<Record<string, string>>): GitCredentials {
   return {
