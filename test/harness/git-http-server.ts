@@ -49,7 +49,7 @@ export async function gitPathTrusting(dir: string, caFile: string): Promise<stri
   await writeFile(join(bin, 'git'), `#!/bin/sh\nGIT_SSL_CAINFO='${caFile}' exec /usr/bin/git "$@"\n`, {
     mode: 0o755,
   });
-  return `${bin}:/usr/local/bin:/usr/bin:/bin`;
+  return `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 }
 
 function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, commands: string[]): void {
