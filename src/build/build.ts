@@ -193,7 +193,8 @@ async function runBuild(
     cwd: options.cwd ?? process.cwd(),
     cacheDir: join(store.paths.kilnRoot, 'cache', 'context-hashes'),
   });
-  const [http, git] = await Promise.all([
+  // Both settle before either failure is thrown; session.git is set first so the build's finally closes it.
+  const [fetchedHttp, resolvedGit] = await Promise.allSettled([
     fetchHttpSources({
       plan,
       dir: env.dirs.work,
@@ -211,7 +212,11 @@ async function runBuild(
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
     }),
   ]);
-  session.git = git;
+  if (resolvedGit.status === 'fulfilled') session.git = resolvedGit.value;
+  if (fetchedHttp.status === 'rejected') throw fetchedHttp.reason;
+  if (resolvedGit.status === 'rejected') throw resolvedGit.reason;
+  const http = fetchedHttp.value;
+  const git = resolvedGit.value;
   for (const [id, dir] of http.dirs) resolved.sourceDirs.set(id, dir);
   const contextDigests =
     plan.contextSelections.length === 0
@@ -398,8 +403,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       });
       return result;
     } finally {
-      if (session?.env !== undefined) await disposeWorkDir(session.env).catch(() => undefined);
+      // git first: it waits for checkouts under way, which write below the work dir.
       await session?.git?.close();
+      if (session?.env !== undefined) await disposeWorkDir(session.env).catch(() => undefined);
       for (const client of session?.clients.values() ?? []) await client.close().catch(() => undefined);
       await session?.context.close().catch(() => undefined);
       await lease.release().catch(() => undefined);

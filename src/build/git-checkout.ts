@@ -7,8 +7,8 @@
  * independent of the checking-out machine: modes 0644/0755 as git records them, directories 0755,
  * every time the commit's time, owners 0:0.
  */
-import { chmod, lchown, lstat, lutimes, readdir, realpath, rm } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { chmod, lstat, lutimes, readdir, realpath, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { GitRunner } from './git-command.js';
 import {
@@ -20,6 +20,7 @@ import {
   type ResolvedRef,
   resolveLsRemote,
 } from './git-remote.js';
+import { takeTree } from './git-tree.js';
 
 export interface GitCheckoutRequest {
   readonly url: string;
@@ -32,9 +33,12 @@ export interface GitCheckoutRequest {
 
 export interface GitCheckoutOptions {
   readonly git: GitRunner;
-  /** An empty private directory for the work tree. */
+  /** An empty private directory for the work tree (git may write it). */
   readonly tree: string;
-  /** Give every file to 0:0 (git ran as another user); the tree's parent is taken back first. */
+  /**
+   * git ran as another, untrusted uid: the tree is taken back (every entry 0:0, top-down, through
+   * descriptors) before it is read or changed. Its parent must be root's and not writable by others.
+   */
   readonly chownToRoot: boolean;
   readonly signal?: AbortSignal;
 }
@@ -124,22 +128,19 @@ async function removeGitDirs(dir: string): Promise<void> {
   }
 }
 
-/** Modes as git records them, times of the commit, owners 0:0 when asked; children before parents. */
-async function normalizeTree(
-  path: string,
-  time: number,
-  chownToRoot: boolean,
-  signal?: AbortSignal,
-): Promise<void> {
+/**
+ * Modes as git records them and times of the commit; children before parents. Only for a tree no
+ * other uid can change (the building user's own, or one `takeTree` made root's).
+ */
+async function normalizeTree(path: string, time: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   const st = await lstat(path);
   if (st.isDirectory()) {
-    for (const name of await readdir(path)) await normalizeTree(join(path, name), time, chownToRoot, signal);
+    for (const name of await readdir(path)) await normalizeTree(join(path, name), time, signal);
     await chmod(path, 0o755);
   } else if (st.isFile()) {
     await chmod(path, st.mode & 0o100 ? 0o755 : 0o644);
   }
-  if (chownToRoot) await lchown(path, 0, 0);
   await lutimes(path, time, time);
 }
 
@@ -186,7 +187,6 @@ export async function checkoutGitSource(
 ): Promise<GitCheckout> {
   const { request, remote, subdir } = source;
   const { git, tree } = options;
-  // git makes the tree itself (it may run as another user than kiln).
   await git(['init', '-q', '--', tree]);
   await git(['remote', 'add', 'origin', remote.url], tree);
   const commit = await fetchCommit(git, tree, source.ref);
@@ -205,13 +205,13 @@ export async function checkoutGitSource(
   if (hasModules) await git(['submodule', 'update', '-q', '--init', '--recursive', '--depth=1'], tree);
   const time = Number((await git(['log', '-1', '--format=%ct', commit], tree)).trim());
   if (options.chownToRoot) {
-    // git ran as another user: take the parent back first, so that user can no longer enter the tree
-    // (and swap a file for a symlink) while it is normalized.
-    await lchown(dirname(tree), 0, 0);
-    await chmod(dirname(tree), 0o700);
+    await takeTree(tree, {
+      mode: 'checkout',
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   }
   if (!request.keepGitDir) await removeGitDirs(tree);
-  await normalizeTree(tree, Number.isFinite(time) ? time : 0, options.chownToRoot, options.signal);
+  await normalizeTree(tree, Number.isFinite(time) ? time : 0, options.signal);
   if (subdir === '') return { commit, root: tree };
   const real = await realpath(join(tree, subdir)).catch(() => undefined);
   const top = await realpath(tree);

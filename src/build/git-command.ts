@@ -1,8 +1,8 @@
 /**
  * Running the host's `git` for `ADD <git url>`: a clean environment (no system or global config, no
  * terminal prompts, no hooks, only the https/http/git/ssh transports, ssh without the user's config),
- * credentials passed through the environment (never on the command line), and — when kiln runs as
- * real root — the unprivileged `nobody` ids instead of root.
+ * no automatic gc or maintenance, credentials passed through the environment (never on the command
+ * line), and — when kiln runs as real root — unprivileged ids instead of root (see git-user.ts).
  */
 import { spawn } from 'node:child_process';
 import { ErrorCode, KilnError } from '../errors.js';
@@ -47,6 +47,9 @@ export function gitEnvironment(options: GitCommandOptions): Record<string, strin
     ['advice.detachedHead', 'false'],
     ['init.defaultBranch', 'kiln'],
     ['protocol.version', '2'],
+    // Nothing may keep writing in the tree once the command has exited.
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
   ];
   if (options.authHeader !== undefined) {
     config.push([`http.${options.authHeader.scope}.extraHeader`, options.authHeader.value]);

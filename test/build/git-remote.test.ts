@@ -171,7 +171,7 @@ describe('resolveLsRemote', () => {
 });
 
 describe('gitEnvironment', () => {
-  it('ignores system and global config, disables prompts, hooks and other transports; auth only in the env', () => {
+  it('ignores system and global config, disables prompts, hooks, auto gc and other transports; auth only in the env', () => {
     const env = gitEnvironment({
       home: '/w/home',
       ceiling: '/w',
@@ -189,6 +189,8 @@ describe('gitEnvironment', () => {
       ]),
     );
     assert.equal(config.get('core.hooksPath'), '/dev/null');
+    assert.equal(config.get('gc.auto'), '0', 'no gc left writing in the tree');
+    assert.equal(config.get('maintenance.auto'), 'false');
     assert.equal(config.get('http.https://host/.extraHeader'), 'Authorization: basic eA==');
     assert.equal(env.SSH_AUTH_SOCK, undefined);
     assert.equal(gitEnvironment({ home: '/h', ceiling: '/', sshSocket: '/s.sock' }).SSH_AUTH_SOCK, '/s.sock');

@@ -1,48 +1,31 @@
 /**
  * resolveGitSources against a git smart-HTTP server on 127.0.0.1, without the CLI: as real root git runs
- * as nobody in a directory of its own (removed by close) and the files are given to 0:0; abbreviated
+ * as kiln-git or nobody in a directory of its own (removed by close) and the files are given to 0:0; abbreviated
  * commits fall back to a full fetch; missing refs, subdirs that are not directories of the checkout
  * (a symlink out of it) and hostile URLs fail with E_GIT before anything is copied; submodules are
  * checked out over the remote's transport, never from a local path; git:// remotes (git daemon).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { resolveGitSources } from '../../src/build/git-sources.js';
+import { gitUser } from '../../src/build/git-user.js';
 import { ErrorCode, KilnError } from '../../src/errors.js';
-import type { BuildPlan, SourceOp, SourceSpec } from '../../src/plan/index.js';
+import type { SourceSpec } from '../../src/plan/index.js';
 import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
+import { gitSourcePlan, testGit } from '../helpers/git-fixtures.js';
 import { freePort } from '../helpers/secret-servers.js';
 
-const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 const skip = gitHttpSkip();
 
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.test', ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
-  });
-  return stdout.trim();
-}
-
-function planOf(sources: Readonly<Record<string, SourceSpec>>): BuildPlan {
-  const ops: SourceOp[] = Object.entries(sources).map(([id, source]) => ({
-    kind: 'source',
-    id,
-    inputs: [],
-    name: id,
-    usedArgs: [],
-    source,
-  }));
-  return { ops } as unknown as BuildPlan;
-}
+const git = testGit;
+const planOf = gitSourcePlan;
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -87,7 +70,7 @@ describe('resolveGitSources', { skip }, () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('as real root, runs git as nobody outside the kiln root and gives the files to 0:0', {
+  it('as real root, runs git as kiln-git or nobody outside the kiln root and gives the files to 0:0', {
     skip: isRoot ? false : 'needs root',
   }, async () => {
     const work = await mkdtemp(join(dir, 'work-'));
@@ -102,7 +85,11 @@ describe('resolveGitSources', { skip }, () => {
     assert.equal(fetched.commits.get('g'), head);
     assert.ok(!root.startsWith(work), `${root} is outside the kiln work dir`);
     const base = dirname(dirname(root));
-    assert.equal((await lstat(join(base, 'home'))).uid, 65534, 'git ran as nobody');
+    assert.equal(
+      (await lstat(join(base, 'home'))).uid,
+      (await gitUser()).uid,
+      'git ran as kiln-git or nobody',
+    );
     const file = await lstat(join(root, 'a.md'));
     assert.deepEqual([file.uid, file.gid, file.mode & 0o7777], [0, 0, 0o644]);
     assert.equal(await readFile(join(root, 'a.md'), 'utf8'), 'a\n');

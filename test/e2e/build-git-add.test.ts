@@ -3,7 +3,8 @@
  * server on 127.0.0.1 (git http-backend). The image's filesystem is exported as a tar and read with GNU
  * tar (owners, modes, times, links) and git (the kept .git): a branch, an annotated tag, a commit with a
  * subdir, --keep-git-dir, --chown, --chmod, --link; an unchanged branch is CACHED and a moved one
- * rebuilds; a wrong --checksum fails; a private repository needs the GIT_AUTH_TOKEN secret; an ssh
+ * rebuilds; a wrong --checksum fails; a private repository needs the GIT_AUTH_TOKEN secret, which is
+ * sent over https only (a second server with a test CA, trusted by a git wrapper on PATH); an ssh
  * remote (an sshd of the test user) is reached through the `--ssh default` agent; a user without
  * subordinate ids (single-id namespace) gets the same owners.
  */
@@ -15,7 +16,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/local-store.js';
-import { type GitHttpServer, gitHttpSkip, startGitHttpServer } from '../harness/git-http-server.js';
+import {
+  type GitHttpServer,
+  gitHttpSkip,
+  gitPathTrusting,
+  startGitHttpServer,
+} from '../harness/git-http-server.js';
+import { makeSelfSigned, makeServerCert } from '../harness/tls.js';
 import { handOver, type KilnAsUser, kilnAs, makeHome, plainSteps } from '../helpers/build-e2e.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
 import { canRunAsTestUser, TEST_USER, TEST_USER_NO_SUBIDS } from '../helpers/cli.js';
@@ -80,6 +87,8 @@ describe('kiln build: ADD of git URLs, end to end (unprivileged, git over http)'
   let gitRoot: string;
   let src: string;
   let server: GitHttpServer;
+  let tlsServer: GitHttpServer;
+  let trustingPath: string;
   let kiln: KilnAsUser;
   let tagCommit: string;
   const ctx = () => join(home, 'ctx');
@@ -95,6 +104,11 @@ describe('kiln build: ADD of git URLs, end to end (unprivileged, git over http)'
     const root = join(home, 'kiln');
     await writeBusyboxImage(await openStore({ root, env: {} }), 'base:1');
     await mkdir(ctx());
+    const tls = join(home, 'tls');
+    await mkdir(tls);
+    const ca = await makeSelfSigned(tls, 'ca', '/CN=kiln e2e git CA');
+    const cert = await makeServerCert(tls, ca);
+    trustingPath = await gitPathTrusting(tls, ca.certFile);
     await handOver(home);
     kiln = kilnAs(home, root);
     // The repositories stay root's (outside the test user's home): http-backend runs as root.
@@ -114,10 +128,16 @@ describe('kiln build: ADD of git URLs, end to end (unprivileged, git over http)'
     await git(gitRoot, 'clone', '-q', '--bare', src, join(gitRoot, 'private.git'));
     const header = `basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
     server = await startGitHttpServer({ root: gitRoot, private: new Map([['private.git', header]]) });
+    tlsServer = await startGitHttpServer({
+      root: gitRoot,
+      private: new Map([['private.git', header]]),
+      tls: { key: cert.keyPem, cert: cert.certPem },
+    });
   });
 
   after(async () => {
     await server?.close();
+    await tlsServer?.close();
     for (const dir of [home, gitRoot]) {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -219,18 +239,24 @@ ADD --chown=1000:1001 ${server.url}/repo.git#main /plain/
     assert.equal(right.code, 0, right.stderr);
   });
 
-  it('a private repository needs the GIT_AUTH_TOKEN secret', async () => {
-    const dockerfile = `FROM base:1\nADD ${server.url}/private.git#v1 /p\n`;
-    const refused = await build(dockerfile);
+  it('a private repository needs the GIT_AUTH_TOKEN secret, sent over https only', async () => {
+    const withToken = ['build', '--progress', 'plain', '--secret', 'id=GIT_AUTH_TOKEN,env=TOKEN', ctx()];
+    await writeFile(join(ctx(), 'Dockerfile'), `FROM base:1\nADD ${tlsServer.url}/private.git#v1 /p\n`);
+    await handOver(ctx());
+    const refused = await kiln(['build', '--progress', 'plain', ctx()], { env: { PATH: trustingPath } });
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /E_GIT/);
-    assert.ok(server.refused.length > 0);
-    const served = await kiln(
-      ['build', '--progress', 'plain', '--secret', 'id=GIT_AUTH_TOKEN,env=TOKEN', ctx()],
-      { env: { TOKEN } },
-    );
+    assert.ok(tlsServer.refused.length > 0);
+    const served = await kiln(withToken, { env: { TOKEN, PATH: trustingPath } });
     assert.equal(served.code, 0, served.stderr);
     assert.equal(served.stderr.includes(TOKEN), false, 'the token is never printed');
+    // The same repository over plain http: the token is not sent, so the server refuses it.
+    await writeFile(join(ctx(), 'Dockerfile'), `FROM base:1\nADD ${server.url}/private.git#v1 /p\n`);
+    await handOver(ctx());
+    const plain = await kiln(withToken, { env: { TOKEN } });
+    assert.notEqual(plain.code, 0);
+    assert.match(plain.stderr, /E_GIT/);
+    assert.ok(server.refused.length > 0, 'the http server saw no credentials');
   });
 
   it('an ssh remote is fetched through the --ssh default agent', {

@@ -2,17 +2,21 @@
  * A git smart-HTTP server for tests: `git http-backend` (CGI) behind a tiny node HTTP server on
  * 127.0.0.1 with a random port, serving every repository below `root`. Repositories whose name is in
  * `private` are served only to requests carrying `Authorization: <header>`; others get 401. The
- * protocol v2 commands asked for (`ls-refs`, `fetch`) are recorded in order.
+ * protocol v2 commands asked for (`ls-refs`, `fetch`) are recorded in order. With `tls`, it serves
+ * https instead.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 export const GIT_HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 
 export interface GitHttpServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://…` with `tls`) */
   readonly url: string;
   /** Request paths that were refused for missing or wrong credentials. */
   readonly refused: string[];
@@ -26,11 +30,26 @@ export interface GitHttpServerOptions {
   readonly root: string;
   /** Repository directory names that need `Authorization: <header>`. */
   readonly private?: ReadonlyMap<string, string>;
+  /** PEM key and certificate (for 127.0.0.1): serve https. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 /** `{ skip }` value: a reason when git or its http backend is missing, else false. */
 export function gitHttpSkip(): string | false {
   return existsSync(GIT_HTTP_BACKEND) ? false : `${GIT_HTTP_BACKEND} is missing (apt-get install git)`;
+}
+
+/**
+ * A PATH whose `git` is the host's git trusting `caFile` for https (kiln runs git with a clean
+ * environment, so the variable is set by a wrapper script in `dir`/bin).
+ */
+export async function gitPathTrusting(dir: string, caFile: string): Promise<string> {
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true, mode: 0o755 });
+  await writeFile(join(bin, 'git'), `#!/bin/sh\nGIT_SSL_CAINFO='${caFile}' exec /usr/bin/git "$@"\n`, {
+    mode: 0o755,
+  });
+  return `${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 }
 
 function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, commands: string[]): void {
@@ -94,7 +113,7 @@ function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, comma
 export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const refused: string[] = [];
   const commands: string[] = [];
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const repo = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).split('/')[1] ?? '';
     const wanted = options.private?.get(repo);
     if (wanted !== undefined && req.headers.authorization !== wanted) {
@@ -104,14 +123,15 @@ export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHt
       return;
     }
     serveCgi(options.root, req, res, commands);
-  });
+  };
+  const server = options.tls === undefined ? createServer(handler) : createHttpsServer(options.tls, handler);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       resolve({
-        url: `http://127.0.0.1:${port}`,
+        url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
         refused,
         commands,
         close: () =>
