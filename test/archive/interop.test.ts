@@ -20,6 +20,7 @@ import {
 import { sha256Digest } from '../../src/oci/digest.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { resolveImage } from '../../src/store/resolve-image.js';
+import { podmanAs } from '../helpers/build-e2e.js';
 import { canRunAsTestUser, TEST_USER } from '../helpers/cli.js';
 import { storeIn, type TestImage, taggedImage, workDir } from './archive-fixtures.js';
 
@@ -149,33 +150,7 @@ describe('interop with skopeo, umoci and podman', () => {
     chmodSync(join(home, 'run'), 0o700);
     chmodSync(file, 0o644);
     chmodSync(dir, 0o755);
-    const podman = async (...args: string[]) =>
-      (
-        await run(
-          'runuser',
-          [
-            '-u',
-            TEST_USER,
-            '--',
-            'env',
-            `HOME=${home}`,
-            `XDG_RUNTIME_DIR=${home}/run`,
-            `XDG_CONFIG_HOME=${home}/.config`,
-            `XDG_DATA_HOME=${home}/.local/share`,
-            'podman',
-            '--root',
-            `${home}/podman-root`,
-            '--runroot',
-            `${home}/run/podman`,
-            '--cgroup-manager',
-            'cgroupfs',
-            '--events-backend',
-            'none',
-            ...args,
-          ],
-          { cwd: home, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
-        )
-      ).stdout;
+    const podman = (...args: string[]) => podmanAs(home, args);
     const output = await podman('load', '-i', file);
     assert.match(output, /example\.com\/interop\/app:1/);
     const config = JSON.parse(await podman('image', 'inspect', 'example.com/interop/app:1')) as {
