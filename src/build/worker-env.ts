@@ -1,15 +1,17 @@
 /**
  * Setting up the worker for one build: snapshot directories under the kiln root, the ownership
  * strategy of the namespace, and snapshotter / isolation probes that run only when a step must run.
+ * The executor, snapshotter and idshift modules are imported with them, so a fully cached build never
+ * loads them.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildContext } from '../context/index.js';
-import { type Isolation, type IsolationName, probeIsolation, type StepNetwork } from '../executor/index.js';
-import { type OwnerEmulation, prepareOwnerEmulation } from '../idshift/index.js';
-import { nativeOwnership, xattrOwnership } from '../layer/index.js';
+import type { Isolation, IsolationName, StepNetwork } from '../executor/index.js';
+import type { OwnerEmulation } from '../idshift/index.js';
+import { nativeOwnership, xattrOwnership } from '../layer/ownership.js';
 import type { Digest } from '../oci/digest.js';
-import { probeSnapshotter, type SnapshotStrategy } from '../snapshot/index.js';
+import type { SnapshotStrategy } from '../snapshot/index.js';
 import type { Lease, LocalStore } from '../store/index.js';
 import type { NamespaceContext } from '../userns/index.js';
 import type { SnapshotDirs, StepSecretsProvider, WorkerEnv } from '../worker/types.js';
@@ -56,6 +58,7 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
   const dirs = snapshotDirs(join(options.store.paths.kilnRoot), options.buildId);
   for (const dir of [dirs.layers, dirs.chains, dirs.work, dirs.locks]) await mkdir(dir, { recursive: true });
   const strategy = once(async (): Promise<SnapshotStrategy> => {
+    const { probeSnapshotter } = await import('../snapshot/index.js');
     const probed = await probeSnapshotter({
       workRoot: dirs.work,
       inUserNamespace: options.namespace.kind !== 'root',
@@ -65,6 +68,7 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     return probed.strategy;
   });
   const isolation = once(async (): Promise<Isolation> => {
+    const { probeIsolation } = await import('../executor/index.js');
     const probed = await probeIsolation({
       requested: options.isolation,
       namespace: options.namespace,
@@ -73,17 +77,17 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     });
     return probed.isolation;
   });
-  const ownerEmulation = once(
-    (): Promise<OwnerEmulation> =>
-      prepareOwnerEmulation({
-        ownership: options.namespace.ownership,
-        kilnRoot: options.store.paths.kilnRoot,
-        workDir: dirs.work,
-        ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
-        warn: options.warn ?? (() => {}),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      }),
-  );
+  const ownerEmulation = once(async (): Promise<OwnerEmulation> => {
+    const { prepareOwnerEmulation } = await import('../idshift/index.js');
+    return prepareOwnerEmulation({
+      ownership: options.namespace.ownership,
+      kilnRoot: options.store.paths.kilnRoot,
+      workDir: dirs.work,
+      ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
+      warn: options.warn ?? (() => {}),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  });
   return {
     store: options.store,
     lease: options.lease,
