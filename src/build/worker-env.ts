@@ -1,6 +1,7 @@
 /**
  * Setting up the worker for one build: snapshot directories under the kiln root, the ownership
- * strategy of the namespace, and snapshotter / isolation probes that run only when a step must run.
+ * strategy of the namespace, and snapshotter / isolation probes that run only when a step must run
+ * (the isolation is probed once per kiln root, see isolation-probe.ts).
  * The executor, snapshotter and idshift modules are imported with them, so a fully cached build never
  * loads them.
  */
@@ -15,6 +16,7 @@ import type { SnapshotStrategy } from '../snapshot/index.js';
 import type { Lease, LocalStore } from '../store/index.js';
 import type { NamespaceContext } from '../userns/index.js';
 import type { SnapshotDirs, StepSecretsProvider, WorkerEnv } from '../worker/types.js';
+import { forgetIsolation, probeIsolationCached } from './isolation-probe.js';
 
 /** `<kilnRoot>/snapshots/...`; `work` is private to this build (removed by `disposeWorkDir`). */
 export function snapshotDirs(kilnRoot: string, buildId: string): SnapshotDirs {
@@ -67,16 +69,15 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     });
     return probed.strategy;
   });
-  const isolation = once(async (): Promise<Isolation> => {
-    const { probeIsolation } = await import('../executor/index.js');
-    const probed = await probeIsolation({
-      requested: options.isolation,
-      namespace: options.namespace,
-      pathVar: options.pathVar,
-      tempDir: dirs.work,
-    });
-    return probed.isolation;
-  });
+  const isolation = once(
+    (): Promise<Isolation> =>
+      probeIsolationCached(options.store.paths.kilnRoot, {
+        requested: options.isolation,
+        namespace: options.namespace,
+        pathVar: options.pathVar,
+        tempDir: dirs.work,
+      }),
+  );
   const ownerEmulation = once(async (): Promise<OwnerEmulation> => {
     const { prepareOwnerEmulation } = await import('../idshift/index.js');
     return prepareOwnerEmulation({
@@ -94,6 +95,7 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     dirs,
     strategy,
     isolation,
+    isolationFailed: () => forgetIsolation(options.store.paths.kilnRoot),
     ownerEmulation,
     namespace: options.namespace,
     ownership: options.namespace.ownership === 'native' ? nativeOwnership() : xattrOwnership(),
