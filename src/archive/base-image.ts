@@ -12,15 +12,13 @@
  *   reference) or a local directory (`local:DIR` / a plain path; for COPY only, not a base).
  *
  * `resolveBaseImage` imports the chosen platform's image into the store (untagged, so GC keeps it)
- * and returns its manifest and config, for the build solver.
+ * and returns its manifest and config, for the build solver. The transports load only then, so
+ * parsing the specs (every build does) stays cheap.
  */
 import { ErrorCode, KilnError } from '../errors.js';
 import type { Platform } from '../oci/types.js';
 import type { LocalStore } from '../store/local-store.js';
 import { type ResolvedImage, resolveDescriptor } from '../store/resolve-image.js';
-import { copyImage } from './copy-image.js';
-import { openSource } from './open-transport.js';
-import { StoreDestination } from './store-transport.js';
 import type { ImageSource } from './transport.js';
 import { parseTransportSpec, type TransportSpec } from './transport-spec.js';
 
@@ -113,6 +111,11 @@ export interface ResolveBaseImageOptions {
 
 /** Imports the base image's platform manifest into the store; returns the stored image. */
 export async function resolveBaseImage(options: ResolveBaseImageOptions): Promise<ResolvedImage> {
+  const [{ copyImage }, { openSource }, { StoreDestination }] = await Promise.all([
+    import('./copy-image.js'),
+    import('./open-transport.js'),
+    import('./store-transport.js'),
+  ]);
   const source = await openSource(options.spec, {
     ...(options.tmpDir !== undefined ? { tmpDir: options.tmpDir } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),

@@ -3,11 +3,12 @@
  * the local store, then the registry (always the registry with `pull`). Pulled images are tagged in
  * the store, so the next build finds them locally.
  */
-import { type BuildContextValue, baseImageFor, resolveBaseImage } from '../archive/index.js';
+import { type BuildContextValue, baseImageFor, resolveBaseImage } from '../archive/base-image.js';
 import { ErrorCode, isKilnError, KilnError } from '../errors.js';
 import type { PlatformSpec } from '../oci/platform.js';
 import { parseReference, referenceString } from '../oci/reference.js';
-import { imageRefFrom, pullImage, type RegistryClient } from '../registry/index.js';
+import type { RegistryClient } from '../registry/index.js';
+import { imageRefFrom } from '../registry/reference.js';
 import {
   type Lease,
   type LocalStore,
@@ -27,7 +28,7 @@ export interface ImageResolverOptions {
   readonly lease: Lease;
   readonly pull: boolean;
   readonly buildContexts: ReadonlyMap<string, BuildContextValue>;
-  registryClient(registry: string): RegistryClient;
+  registryClient(registry: string): RegistryClient | Promise<RegistryClient>;
   readonly signal?: AbortSignal;
   /** Called before a registry pull (progress). */
   readonly onPull?: (ref: string) => void;
@@ -40,7 +41,9 @@ async function fromRegistry(
 ): Promise<ResolvedImage> {
   const parsed = parseReference(ref);
   options.onPull?.(referenceString(parsed));
-  const client = options.registryClient(parsed.domain);
+  const client = await options.registryClient(parsed.domain);
+  // The registry client loads only for a pull (a cached build finds its bases in the store).
+  const { pullImage } = await import('../registry/index.js');
   const result = await pullImage(client, {
     reference: imageRefFrom(parsed),
     store: options.store,

@@ -1,7 +1,8 @@
 /**
  * Build secrets for one build: the `--secret` store, a tmpfs scratch directory opened on first use
  * (secret files never touch the rootfs or the store), masking of secret values in progress text, and
- * the leak scan of the image before it is stored.
+ * the leak scan of the image before it is stored. The mounts, agents and scanner load on first use,
+ * so a build without secrets never loads them.
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
@@ -10,24 +11,17 @@ import type { SourceLocation } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageConfig } from '../oci/types.js';
 import { maskEvent, type ProgressEvent } from '../progress/index.js';
-import {
-  createSecretStore,
-  DEFAULT_MAX_SECRET_BYTES,
-  type LeakStep,
-  openTmpfsScratch,
-  prepareSecretMounts,
-  prepareSshMounts,
-  SecretMasker,
-  type SecretSource,
-  type SshAgents,
-  type SshSpec,
-  type StepSecrets,
-  type StepSsh,
-  scanForSecrets,
-  secretLeakError,
-  startSshAgents,
-  type TmpfsScratch,
+import type {
+  LeakStep,
+  SecretSource,
+  SshAgents,
+  SshSpec,
+  StepSecrets,
+  StepSsh,
+  TmpfsScratch,
 } from '../secrets/index.js';
+import { SecretMasker } from '../secrets/output-masker.js';
+import { createSecretStore, DEFAULT_MAX_SECRET_BYTES } from '../secrets/secret-store.js';
 import type { LocalStore } from '../store/index.js';
 import type { StepSecretsProvider } from '../worker/types.js';
 
@@ -76,6 +70,11 @@ export interface BuildSecrets extends StepSecretsProvider {
   close(): Promise<void>;
 }
 
+/** The parts of src/secrets that only a build given secrets (or mounting them) needs. */
+function loadSecrets() {
+  return import('../secrets/index.js');
+}
+
 /** Opens the build's secrets (nothing is read until a step asks for a secret). */
 export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
   const store = createSecretStore({
@@ -86,11 +85,14 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
   let scratch: Promise<TmpfsScratch> | undefined;
   let agents: Promise<SshAgents> | undefined;
   const openScratch = () => {
-    scratch ??= openTmpfsScratch({ env: options.env, fallbackParent: options.fallbackParent });
+    scratch ??= loadSecrets().then(({ openTmpfsScratch }) =>
+      openTmpfsScratch({ env: options.env, fallbackParent: options.fallbackParent }),
+    );
     return scratch;
   };
   const openAgents = async () => {
     const tmpfs = await openScratch();
+    const { startSshAgents } = await loadSecrets();
     agents ??= startSshAgents({
       specs: options.ssh,
       env: options.env,
@@ -118,6 +120,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
       stepId: string,
       location?: SourceLocation,
     ): Promise<StepSecrets> {
+      const { prepareSecretMounts } = await loadSecrets();
       return prepareSecretMounts({
         mounts,
         store,
@@ -132,6 +135,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
       location?: SourceLocation,
     ): Promise<StepSsh> {
       const tmpfs = await openScratch();
+      const { prepareSshMounts } = await loadSecrets();
       return prepareSshMounts({
         mounts,
         agents: await openAgents(),
@@ -154,6 +158,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     async checkImage(check: ImageLeakCheck): Promise<void> {
       const secrets = await allValues();
       if (secrets.length === 0) return;
+      const { scanForSecrets, secretLeakError } = await loadSecrets();
       const open = (digest: Digest) => (): Readable => {
         const out = new PassThrough();
         check.store.openBlob(digest).then(
@@ -180,6 +185,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     async checkExport(openTar): Promise<void> {
       const secrets = await allValues();
       if (secrets.length === 0) return;
+      const { scanForSecrets, secretLeakError } = await loadSecrets();
       const tar = await openTar();
       const leaks = await scanForSecrets({ secrets, layers: [() => tar], rootfs: true });
       if (leaks.length > 0) throw secretLeakError(leaks, { mask: maskLine });
@@ -187,6 +193,7 @@ export function createBuildSecrets(options: BuildSecretsOptions): BuildSecrets {
     async checkDocument(name, bytes): Promise<void> {
       const secrets = await allValues();
       if (secrets.length === 0) return;
+      const { scanForSecrets, secretLeakError } = await loadSecrets();
       const leaks = await scanForSecrets({ secrets, layers: [], documents: [{ name, bytes }] });
       if (leaks.length > 0) throw secretLeakError(leaks, { mask: maskLine });
     },

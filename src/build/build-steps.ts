@@ -12,7 +12,7 @@ import type { Digest } from '../oci/digest.js';
 import type { BuildPlan, Op, OpId } from '../plan/index.js';
 import { type ProgressEmitter, toProgressError } from '../progress/index.js';
 import type { LocalStore, ResolvedImage } from '../store/index.js';
-import { contextForPlan, contextFromEnv, type NamespaceContext } from '../userns/index.js';
+import { contextForPlan, contextFromEnv, type NamespaceContext } from '../userns/context.js';
 import type { ImageResolver } from './base-images.js';
 import { digestLocalContext } from './local-contexts.js';
 import type { BuildOptions } from './types.js';

@@ -16,7 +16,6 @@ import { finalImageConfig } from '../export/image-config.js';
 import { checkAnnotationsFit, storedImageFormat } from '../export/output-media-types.js';
 import { runOutputs } from '../export/run-outputs.js';
 import { storeImage } from '../export/store-image.js';
-import { diffToLayer } from '../layer/index.js';
 import { OciMediaType } from '../oci/media-types.js';
 import { defaultPlatform, formatPlatform, type PlatformSpec } from '../oci/platform.js';
 import { baseImageRequests, computeCacheKeys, digestContextSelections, planBuild } from '../plan/index.js';
@@ -26,7 +25,7 @@ import {
   systemClock,
   toProgressError,
 } from '../progress/index.js';
-import { createRegistryClient, type RegistryClient } from '../registry/index.js';
+import type { RegistryClient } from '../registry/index.js';
 import { openCacheIndex } from '../solver/cache-index.js';
 import { displayRef } from '../solver/display-ref.js';
 import { solve } from '../solver/solve.js';
@@ -59,7 +58,8 @@ interface Session {
   readonly store: LocalStore;
   readonly lease: Lease;
   readonly context: BuildContext;
-  readonly clients: Map<string, RegistryClient>;
+  /** Registry clients by host, made on first use (a build whose bases are all local makes none). */
+  readonly clients: Map<string, Promise<RegistryClient>>;
   env?: WorkerEnv;
   git?: GitSources;
 }
@@ -93,10 +93,14 @@ async function runBuild(
     platform,
     file,
   });
-  const registryClient = (registry: string): RegistryClient => {
+  const registryClient = (registry: string): Promise<RegistryClient> => {
     let client = session.clients.get(registry);
     if (client === undefined) {
-      client = options.registryClient?.(registry) ?? createRegistryClient();
+      const custom = options.registryClient;
+      client =
+        custom === undefined
+          ? import('../registry/index.js').then(({ createRegistryClient }) => createRegistryClient())
+          : Promise.resolve(custom(registry));
       session.clients.set(registry, client);
     }
     return client;
@@ -299,6 +303,7 @@ async function runBuild(
     const root =
       config.rootfs.diff_ids.length === 0 ? undefined : await ensureChainDir(env, config.rootfs.diff_ids);
     if (root === undefined) throw new KilnError(ErrorCode.Usage, 'the image has no filesystem to export');
+    const { diffToLayer } = await import('../layer/index.js');
     return diffToLayer({ upper: root, mode: 'overlay-upper', ownership: env.ownership }).stream;
   };
   // The exported filesystem is scanned before anything is stored or written.
@@ -406,7 +411,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       // git first: it waits for checkouts under way, which write below the work dir.
       await session?.git?.close();
       if (session?.env !== undefined) await disposeWorkDir(session.env).catch(() => undefined);
-      for (const client of session?.clients.values() ?? []) await client.close().catch(() => undefined);
+      for (const client of session?.clients.values() ?? []) {
+        await client.then((c) => c.close()).catch(() => undefined);
+      }
       await session?.context.close().catch(() => undefined);
       await lease.release().catch(() => undefined);
       await secrets.close().catch(() => undefined);

@@ -74,8 +74,8 @@ export interface BuildOptions {
   readonly cwd?: string;
   /** The user namespace kiln runs in (default: from env KILN_USERNS, or real root). */
   readonly namespace?: NamespaceContext;
-  /** Registry clients for pulls and pushes (default: anonymous clients). */
-  readonly registryClient?: (registry: string) => RegistryClient;
+  /** Registry clients for pulls and pushes (default: anonymous clients); asked for on first use. */
+  readonly registryClient?: (registry: string) => RegistryClient | Promise<RegistryClient>;
   /** Where outputs with `dest=-` write. */
   readonly stdout?: Writable;
   /** Write the image ID (config digest) here. */

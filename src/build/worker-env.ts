@@ -1,18 +1,22 @@
 /**
  * Setting up the worker for one build: snapshot directories under the kiln root, the ownership
- * strategy of the namespace, and snapshotter / isolation probes that run only when a step must run.
+ * strategy of the namespace, and snapshotter / isolation probes that run only when a step must run
+ * (the isolation is probed once per kiln root, see isolation-probe.ts).
+ * The executor, snapshotter and idshift modules are imported with them, so a fully cached build never
+ * loads them.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildContext } from '../context/index.js';
-import { type Isolation, type IsolationName, probeIsolation, type StepNetwork } from '../executor/index.js';
-import { type OwnerEmulation, prepareOwnerEmulation } from '../idshift/index.js';
-import { nativeOwnership, xattrOwnership } from '../layer/index.js';
+import type { Isolation, IsolationName, StepNetwork } from '../executor/index.js';
+import type { OwnerEmulation } from '../idshift/index.js';
+import { nativeOwnership, xattrOwnership } from '../layer/ownership.js';
 import type { Digest } from '../oci/digest.js';
-import { probeSnapshotter, type SnapshotStrategy } from '../snapshot/index.js';
+import type { SnapshotStrategy } from '../snapshot/index.js';
 import type { Lease, LocalStore } from '../store/index.js';
 import type { NamespaceContext } from '../userns/index.js';
 import type { SnapshotDirs, StepSecretsProvider, WorkerEnv } from '../worker/types.js';
+import { forgetIsolation, probeIsolationCached } from './isolation-probe.js';
 
 /** `<kilnRoot>/snapshots/...`; `work` is private to this build (removed by `disposeWorkDir`). */
 export function snapshotDirs(kilnRoot: string, buildId: string): SnapshotDirs {
@@ -56,6 +60,7 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
   const dirs = snapshotDirs(join(options.store.paths.kilnRoot), options.buildId);
   for (const dir of [dirs.layers, dirs.chains, dirs.work, dirs.locks]) await mkdir(dir, { recursive: true });
   const strategy = once(async (): Promise<SnapshotStrategy> => {
+    const { probeSnapshotter } = await import('../snapshot/index.js');
     const probed = await probeSnapshotter({
       workRoot: dirs.work,
       inUserNamespace: options.namespace.kind !== 'root',
@@ -64,32 +69,33 @@ export async function createWorkerEnv(options: WorkerEnvOptions): Promise<Worker
     });
     return probed.strategy;
   });
-  const isolation = once(async (): Promise<Isolation> => {
-    const probed = await probeIsolation({
-      requested: options.isolation,
-      namespace: options.namespace,
-      pathVar: options.pathVar,
-      tempDir: dirs.work,
-    });
-    return probed.isolation;
-  });
-  const ownerEmulation = once(
-    (): Promise<OwnerEmulation> =>
-      prepareOwnerEmulation({
-        ownership: options.namespace.ownership,
-        kilnRoot: options.store.paths.kilnRoot,
-        workDir: dirs.work,
-        ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
-        warn: options.warn ?? (() => {}),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+  const isolation = once(
+    (): Promise<Isolation> =>
+      probeIsolationCached(options.store.paths.kilnRoot, {
+        requested: options.isolation,
+        namespace: options.namespace,
+        pathVar: options.pathVar,
+        tempDir: dirs.work,
       }),
   );
+  const ownerEmulation = once(async (): Promise<OwnerEmulation> => {
+    const { prepareOwnerEmulation } = await import('../idshift/index.js');
+    return prepareOwnerEmulation({
+      ownership: options.namespace.ownership,
+      kilnRoot: options.store.paths.kilnRoot,
+      workDir: dirs.work,
+      ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }),
+      warn: options.warn ?? (() => {}),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  });
   return {
     store: options.store,
     lease: options.lease,
     dirs,
     strategy,
     isolation,
+    isolationFailed: () => forgetIsolation(options.store.paths.kilnRoot),
     ownerEmulation,
     namespace: options.namespace,
     ownership: options.namespace.ownership === 'native' ? nativeOwnership() : xattrOwnership(),

@@ -2,13 +2,14 @@
  * `kiln build` flags → typed options. Flag names and meanings follow `docker build` / `docker buildx build`.
  */
 import { resolve } from 'node:path';
-import { type BuildContextValue, parseBuildContexts } from '../archive/index.js';
+import { type BuildContextValue, parseBuildContexts } from '../archive/base-image.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { IsolationName, StepNetwork } from '../executor/index.js';
 import { type OutputSpec, parseOutputSpec } from '../export/output-spec.js';
 import type { ExtraHost, Ulimit } from '../plan/types.js';
 import { type ProgressMode, parseProgressMode } from '../progress/index.js';
-import { parseSecretSpec, parseSshSpec, type SecretSource, type SshSpec } from '../secrets/index.js';
+import { parseSecretSpec, type SecretSource } from '../secrets/secret-source.js';
+import { parseSshSpec, type SshSpec } from '../secrets/ssh-spec.js';
 import { parseAddHost, parseAnnotations, parseShmSize, parseUlimits } from './build-flag-values.js';
 
 /** The raw flags commander collects for `kiln build`. */

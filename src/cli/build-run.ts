@@ -8,7 +8,6 @@ import type { Readable } from 'node:stream';
 import { build } from '../build/index.js';
 import { parsePlatform } from '../oci/platform.js';
 import { createProgressRenderer, systemClock } from '../progress/index.js';
-import { registryClient } from './actions/registry-command.js';
 import { type BuildFlags, toBuildCliOptions, toBuildRunOptions } from './build-options.js';
 import type { CliContext } from './context.js';
 import { readTextInput } from './io/read-input.js';
@@ -73,7 +72,9 @@ export async function runBuildCommand(ctx: CliContext, options: RunBuildCommandO
         ...(options.root === undefined ? {} : { storeRoot: options.root }),
         env: ctx.env,
         cwd: ctx.cwd,
-        registryClient: (registry) => registryClient(ctx, registry, {}),
+        // The registry modules load only when the build pulls or pushes.
+        registryClient: async (registry) =>
+          (await import('./actions/registry-command.js')).registryClient(ctx, registry, {}),
         stdout: ctx.stdout,
         ...(run.iidFile === undefined ? {} : { iidFile: run.iidFile }),
         ...(run.metadataFile === undefined ? {} : { metadataFile: run.metadataFile }),

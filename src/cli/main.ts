@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import type { CliContext } from './context.js';
+import { processContext } from './process-context.js';
 import { renderError } from './render-error.js';
 
 export const VERSION = '0.1.0';
@@ -54,25 +55,5 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const code = await runCli({
-    argv: process.argv.slice(2),
-    context: {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      env: process.env,
-      cwd: process.cwd(),
-      signal: controller.signal,
-    },
-  });
-  process.exitCode = code;
+  process.exitCode = await runCli({ argv: process.argv.slice(2), context: processContext() });
 }

@@ -1,11 +1,12 @@
 /**
  * Decompressing a context archive: docker accepts gzip, bzip2, xz and zstd (or a plain tar) on stdin.
  * gzip and zstd go through the layer engine's `decompress`; bzip2 and xz through the `bzip2` / `xz`
- * tools (Node has no codec for them, and both tools stream with bounded memory).
+ * tools (Node has no codec for them, and both tools stream with bounded memory). The layer engine
+ * loads only for a compressed archive (a directory context never loads it).
  */
 import { Readable } from 'node:stream';
 import { ErrorCode, KilnError } from '../errors.js';
-import { decompress, processFilter } from '../layer/index.js';
+import type { processFilter as ProcessFilter } from '../layer/index.js';
 
 /** Compression formats a context archive may use. */
 export type ContextCompression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -57,7 +58,12 @@ export async function peek(
   return { head, stream: withHead(head, iterator) };
 }
 
-function toolStream(input: Readable, tool: 'bzip2' | 'xz', signal?: AbortSignal): Readable {
+function toolStream(
+  processFilter: typeof ProcessFilter,
+  input: Readable,
+  tool: 'bzip2' | 'xz',
+  signal?: AbortSignal,
+): Readable {
   return processFilter(input, {
     command: tool,
     args: ['-d', '-c', '-q'],
@@ -76,14 +82,14 @@ function toolStream(input: Readable, tool: 'bzip2' | 'xz', signal?: AbortSignal)
 export async function decompressContext(input: Readable, signal?: AbortSignal): Promise<Readable> {
   const { head, stream } = await peek(input, 6);
   const compression = detectContextCompression(head);
+  if (compression === 'none') return stream;
+  const { decompress, processFilter } = await import('../layer/index.js');
   switch (compression) {
-    case 'none':
-      return stream;
     case 'gzip':
     case 'zstd':
       return decompress(stream, signal === undefined ? { compression } : { compression, signal });
     case 'bzip2':
     case 'xz':
-      return toolStream(stream, compression, signal);
+      return toolStream(processFilter, stream, compression, signal);
   }
 }

@@ -8,7 +8,7 @@
 import { chmod, link, lutimes, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
-import { readTar, type TarEntryHeader, type TarLimits } from '../layer/index.js';
+import type { TarEntryHeader, TarLimits } from '../layer/index.js';
 
 type Created = 'directory' | 'file' | 'symlink';
 
@@ -162,6 +162,7 @@ export async function extractContextTar(
   signal?: AbortSignal,
 ): Promise<void> {
   const extractor = new Extractor(root);
+  const { readTar } = await import('../layer/index.js');
   try {
     for await (const entry of readTar(source, limits)) {
       signal?.throwIfAborted();

@@ -7,11 +7,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ArchiveOutput } from '../archive/archive-output.js';
-import { copyImage } from '../archive/copy-image.js';
-import { DockerArchiveDestination } from '../archive/docker-archive-destination.js';
-import { archiveSink, OciLayoutDestination } from '../archive/layout-destination.js';
-import { StoreSource } from '../archive/store-transport.js';
 import { assertNever, ErrorCode, KilnError } from '../errors.js';
 import { parseReference } from '../oci/reference.js';
 import type { ManifestFormat } from '../oci/types.js';
@@ -20,7 +15,6 @@ import type { LocalStore } from '../store/index.js';
 import { outputFormat, storedImageFormat } from './output-media-types.js';
 import type { OutputSpec } from './output-spec.js';
 import type { PushCompression } from './push-compression.js';
-import { pushStoredImage } from './push-stored-image.js';
 import type { StoredBuild } from './store-image.js';
 
 export interface RunOutputsOptions {
@@ -32,7 +26,7 @@ export interface RunOutputsOptions {
   /** The final filesystem as a tar stream (type=local / type=tar); called at most once per output. */
   rootfsTar(): Promise<Readable>;
   /** A registry client for a registry host (closed by the caller of runOutputs). */
-  registryClient(registry: string): RegistryClient;
+  registryClient(registry: string): RegistryClient | Promise<RegistryClient>;
   /** Where `dest=-` goes. */
   readonly stdout: Writable;
   readonly signal?: AbortSignal;
@@ -52,9 +46,10 @@ async function push(options: RunOutputsOptions, request: PushRequest): Promise<v
       hint: 'add -t NAME:TAG or name=NAME',
     });
   }
+  const { pushStoredImage } = await import('./push-stored-image.js');
   for (const name of names) {
     const ref = parseReference(name);
-    const client = options.registryClient(ref.domain);
+    const client = await options.registryClient(ref.domain);
     const result = await pushStoredImage({
       client,
       store: options.store,
@@ -79,6 +74,14 @@ async function archive(
   format: ManifestFormat,
 ): Promise<void> {
   const names = spec.names.length > 0 ? spec.names : options.tags;
+  const {
+    ArchiveOutput,
+    copyImage,
+    DockerArchiveDestination,
+    archiveSink,
+    OciLayoutDestination,
+    StoreSource,
+  } = await import('../archive/index.js');
   const output = await ArchiveOutput.open(
     spec.dest === '-'
       ? { kind: 'stream', stream: options.stdout, description: '-' }
@@ -125,7 +128,10 @@ async function extractTo(tar: Readable, dest: string): Promise<void> {
     throw new KilnError(ErrorCode.Usage, `cannot write the build result to ${dest}: ${stderr.trim()}`);
 }
 
-/** Runs every output in order. */
+/**
+ * Runs every output in order. The archive and registry modules load only for the outputs that need
+ * them (the default output, the local store, needs neither).
+ */
 export async function runOutputs(options: RunOutputsOptions): Promise<void> {
   const stored = storedImageFormat(options.outputs);
   for (const spec of options.outputs) {

@@ -12,12 +12,18 @@ import { type ProgressEmitter, toProgressError } from '../progress/index.js';
 import type { ResolvedImage } from '../store/index.js';
 import { chainDir } from '../worker/chains.js';
 import { layerSnapshotDir } from '../worker/commit-layer.js';
-import { runExecOp } from '../worker/exec-op.js';
-import { runFileOp } from '../worker/file-op.js';
 import { EMPTY_FS, type FsState, type LayerResult, type WorkerEnv } from '../worker/types.js';
 import type { CacheIndex } from './cache-index.js';
 import { displayRef } from './display-ref.js';
 import { Limiter } from './limiter.js';
+
+async function loadWorker() {
+  const [{ runExecOp }, { runFileOp }] = await Promise.all([
+    import('../worker/exec-op.js'),
+    import('../worker/file-op.js'),
+  ]);
+  return { runExecOp, runFileOp };
+}
 
 /** What an op left behind. */
 export interface OpOutcome {
@@ -175,6 +181,8 @@ async function runLayerOp(
     const started = Date.now();
     emit({ kind: 'vertex-start', ...common });
     try {
+      // The worker (executor, snapshotter, layer engine) loads only when a step runs.
+      const { runExecOp, runFileOp } = await loadWorker();
       const result =
         op.kind === 'exec'
           ? await runExecOp(s.options.env, {

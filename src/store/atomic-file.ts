@@ -35,6 +35,12 @@ export interface AtomicWriteOptions {
   /** Directory for the temp file; must be on the same filesystem as `path`. */
   readonly tmpDir: string;
   readonly mode?: number;
+  /**
+   * Whether the file must survive a crash (default true: fsync the file and its directory). Files
+   * that mean nothing after a crash (a lease of a process that died) skip both; the rename keeps
+   * readers from ever seeing a partial file either way.
+   */
+  readonly durable?: boolean;
 }
 
 /** Writes `data` to a temp file, fsyncs it and renames it over `path` (E_STORE on failure). */
@@ -49,7 +55,7 @@ export async function writeFileAtomic(
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -60,7 +66,7 @@ export async function writeFileAtomic(
       cause: error,
     });
   }
-  await fsyncDir(dirname(path));
+  if (options.durable !== false) await fsyncDir(dirname(path));
 }
 
 /** True when a process with this pid exists on this host (EPERM counts as alive). */

@@ -41,7 +41,9 @@ export async function createLease(paths: StorePaths, options: LeaseOptions = {})
       expires,
       digests: [...digests],
     };
-    await writeFileAtomic(file, `${JSON.stringify(record)}\n`, { tmpDir: paths.tmpDir });
+    // A lease is void once its process is gone, so it need not survive a crash (no fsync): a
+    // cached build rewrites it several times.
+    await writeFileAtomic(file, `${JSON.stringify(record)}\n`, { tmpDir: paths.tmpDir, durable: false });
   };
   await mkdir(paths.leasesDir, { recursive: true });
   await save();

@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KilnError } from '../errors.js';
-import { applyLayer } from '../layer/index.js';
 import { type Digest, sha256Digest } from '../oci/digest.js';
-import { layerDir } from '../snapshot/index.js';
+import { layerDir } from '../snapshot/layer-dirs.js';
 import { withFileLock } from '../store/file-lock.js';
 import type { WorkerEnv } from './types.js';
 
@@ -42,6 +41,8 @@ export async function ensureChainDir(env: WorkerEnv, diffIDs: readonly Digest[])
     async () => {
       if (await isDir(target)) return target;
       const temp = join(env.dirs.work, `chain-${randomUUID()}`);
+      // The layer engine loads only when a chain must be made (never in a fully cached build).
+      const { applyLayer } = await import('../layer/index.js');
       await mkdir(temp, { recursive: true, mode: 0o755 });
       try {
         for (const diffID of diffIDs) {

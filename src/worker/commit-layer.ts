@@ -4,9 +4,8 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { diffToLayer } from '../layer/index.js';
 import type { Digest } from '../oci/digest.js';
-import { layerDir } from '../snapshot/index.js';
+import { layerDir } from '../snapshot/layer-dirs.js';
 import type { LayerResult, WorkerEnv } from './types.js';
 
 /** The diffID of a tar with no members (two zero blocks): such a layer is left out of images. */
@@ -23,6 +22,7 @@ export interface CommitOptions {
 
 /** Diffs, stores the layer blob (added to the build's lease) and reports the layer. */
 export async function commitLayer(env: WorkerEnv, options: CommitOptions): Promise<LayerResult> {
+  const { diffToLayer } = await import('../layer/index.js');
   const diff = diffToLayer({
     upper: options.upper,
     mode: options.lower === undefined ? 'overlay-upper' : 'compare',

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertNever, ErrorCode, KilnError, type SourceLocation } from '../errors.js';
+import { assertNever, ErrorCode, isKilnError, KilnError, type SourceLocation } from '../errors.js';
 import { runStep, type StepNetwork } from '../executor/index.js';
 import type { ExecOp, OpId } from '../plan/index.js';
 import { prepareRootfs } from '../snapshot/index.js';
@@ -92,6 +92,10 @@ export async function runExecOp(env: WorkerEnv, input: ExecOpInput): Promise<Exe
       // With secrets in the environment, the OCI bundle (which holds it) stays on tmpfs.
       tempDir: secrets !== undefined && secrets.env.length > 0 ? secrets.tempDir : env.dirs.work,
       ...(env.signal === undefined ? {} : { signal: env.signal }),
+    }).catch(async (error: unknown) => {
+      // The runtime itself failed: a stored isolation probe may be stale.
+      if (isKilnError(error) && error.code === ErrorCode.Executor) await env.isolationFailed?.();
+      throw error;
     });
     if (result.exitCode !== 0) {
       throw new KilnError(

@@ -66,6 +66,8 @@ export interface WorkerEnv {
   strategy(): Promise<SnapshotStrategy>;
   /** The RUN isolation, probed on first use. */
   isolation(): Promise<Isolation>;
+  /** Called when the runtime of `isolation()` failed to run a step (E_EXECUTOR): forget a stored probe. */
+  readonly isolationFailed?: () => Promise<void>;
   /** chown/stat emulation for RUN (single-id fallback), prepared on first use; absent = native. */
   readonly ownerEmulation?: () => Promise<OwnerEmulation>;
   readonly namespace: NamespaceContext;

@@ -1,7 +1,8 @@
 /**
  * `kiln build [OPTIONS] CONTEXT|-`. Refuses docker flags kiln does not implement, then either checks
- * the Dockerfile (`--check`) or enters kiln's user namespace and builds there. The build library is
- * imported only inside the namespace, so the process that merely re-executes itself stays small.
+ * the Dockerfile (`--check`) or builds in a process inside kiln's user namespace (handing it the parsed
+ * arguments). The build library is imported only there, so the process that merely starts it stays
+ * small.
  */
 import type { Command } from 'commander';
 import { enterBuildNamespace } from '../build-namespace.js';
@@ -23,12 +24,13 @@ export async function buildAction(ctx: CliContext, args: BuildArgs): Promise<voi
     await runBuildCheck(ctx, { contextArg, flags });
     return;
   }
-  const exited = await enterBuildNamespace(ctx);
+  const root = (command.optsWithGlobals() as { root?: string }).root;
+  const request = { contextArg, flags, ...(root === undefined ? {} : { root }) };
+  const exited = await enterBuildNamespace(ctx, request);
   if (exited !== undefined) {
     ctx.setExitCode(exited);
     return;
   }
-  const root = (command.optsWithGlobals() as { root?: string }).root;
   const { runBuildCommand } = await import('../build-run.js');
-  await runBuildCommand(ctx, { contextArg, flags, ...(root === undefined ? {} : { root }) });
+  await runBuildCommand(ctx, request);
 }
