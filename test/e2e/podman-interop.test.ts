@@ -11,29 +11,11 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/store/local-store.js';
 import { startPlainRegistry } from '../harness/registry.js';
+import { asUser } from '../helpers/build-e2e.js';
 import { writeBusyboxImage } from '../helpers/busybox-image.js';
 import { canRunAsTestUser, runKiln, TEST_USER } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-
-async function asUser(user: string, home: string, argv: readonly string[]): Promise<string> {
-  const { stdout } = await run(
-    'runuser',
-    [
-      '-u',
-      user,
-      '--',
-      'env',
-      `HOME=${home}`,
-      `XDG_RUNTIME_DIR=${home}/run`,
-      `XDG_CONFIG_HOME=${home}/.config`,
-      `XDG_DATA_HOME=${home}/.local/share`,
-      ...argv,
-    ],
-    { cwd: home, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
-  );
-  return stdout;
-}
 
 test('kiln push → skopeo inspect → rootless podman pull + run', {
   skip: canRunAsTestUser() ? false : 'needs root and the kilntest user (scripts/setup-host.sh)',

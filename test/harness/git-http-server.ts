@@ -5,6 +5,7 @@
  * protocol v2 commands asked for (`ls-refs`, `fetch`) are recorded in order. With `tls`, it serves
  * https instead.
  */
+
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { listenOnLoopback } from './loopback-server.js';
 
 export const GIT_HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 
@@ -110,7 +112,7 @@ function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, comma
 }
 
 /** Starts the server. */
-export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
+export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
   const refused: string[] = [];
   const commands: string[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -125,21 +127,11 @@ export function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHt
     serveCgi(options.root, req, res, commands);
   };
   const server = options.tls === undefined ? createServer(handler) : createHttpsServer(options.tls, handler);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      resolve({
-        url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
-        refused,
-        commands,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  const { port, close } = await listenOnLoopback(server);
+  return {
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
+    refused,
+    commands,
+    close,
+  };
 }

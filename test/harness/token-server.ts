@@ -2,9 +2,10 @@
  * A tiny token service for the distribution registry's `auth.token` mode: checks Basic credentials,
  * grants scopes by a policy, and issues RS256 JWTs whose `x5c` header carries the signing certificate.
  */
+
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import type { KeyPair } from './tls.js';
 
 /** Decides which of the requested actions a user gets (`user` undefined = anonymous). */
@@ -126,17 +127,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   };
 
   const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    realm: `${url}/token`,
-    requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, realm: `${url}/token`, requests, stop: close };
 }

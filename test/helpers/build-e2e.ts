@@ -65,11 +65,8 @@ export async function pushBusyboxBase(home: string, registry: TestRegistry, name
   return ref;
 }
 
-/** Rootless podman as the test user, its storage inside `home` (which must belong to the user). */
-export async function podmanAs(home: string, args: readonly string[], user = TEST_USER): Promise<string> {
-  await mkdir(join(home, 'run'), { recursive: true });
-  await chmod(join(home, 'run'), 0o700);
-  await handOver(join(home, 'run'), user);
+/** Runs `argv` as `user` with HOME and the XDG directories inside `home`; resolves with its stdout. */
+export async function asUser(user: string, home: string, argv: readonly string[]): Promise<string> {
   const { stdout } = await run(
     'runuser',
     [
@@ -81,20 +78,30 @@ export async function podmanAs(home: string, args: readonly string[], user = TES
       `XDG_RUNTIME_DIR=${home}/run`,
       `XDG_CONFIG_HOME=${home}/.config`,
       `XDG_DATA_HOME=${home}/.local/share`,
-      'podman',
-      '--root',
-      `${home}/podman-root`,
-      '--runroot',
-      `${home}/run/podman`,
-      '--cgroup-manager',
-      'cgroupfs',
-      '--events-backend',
-      'none',
-      ...args,
+      ...argv,
     ],
     { cwd: home, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
   );
   return stdout;
+}
+
+/** Rootless podman as the test user, its storage inside `home` (which must belong to the user). */
+export async function podmanAs(home: string, args: readonly string[], user = TEST_USER): Promise<string> {
+  await mkdir(join(home, 'run'), { recursive: true });
+  await chmod(join(home, 'run'), 0o700);
+  await handOver(join(home, 'run'), user);
+  return asUser(user, home, [
+    'podman',
+    '--root',
+    `${home}/podman-root`,
+    '--runroot',
+    `${home}/run/podman`,
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'none',
+    ...args,
+  ]);
 }
 
 /**

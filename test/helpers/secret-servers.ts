@@ -3,12 +3,14 @@
  * only to requests carrying a bearer token, and an sshd run as an unprivileged user with its own host
  * key and authorized key (so `git clone` over ssh can be tried through a forwarded agent).
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { listenOnLoopback } from '../harness/loopback-server.js';
 
 export interface TokenServer {
   /** `http://127.0.0.1:PORT` */
@@ -28,7 +30,7 @@ export interface TokenServerOptions {
 }
 
 /** Starts the token-checking HTTP server on a random port. */
-export function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
+export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const served: string[] = [];
   const refused: string[] = [];
   const server = createHttpServer((req, res) => {
@@ -47,24 +49,8 @@ export function startTokenServer(options: TokenServerOptions): Promise<TokenServ
     served.push(path);
     res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        served,
-        refused,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
+  const { port, close } = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, port, served, refused, close };
 }
 
 const SSHD = '/usr/sbin/sshd';
