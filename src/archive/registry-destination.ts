@@ -19,8 +19,12 @@ import type { BlobPutOutcome, BlobSupply, DestinationCapabilities, ImageDestinat
 
 /** Options of a `RegistryDestination`. */
 export interface RegistryDestinationOptions {
-  /** The client to use; the destination closes it after `commit` or `abort`. */
+  /** The client to use; the destination closes it after `commit` or `abort` unless `borrowedClient`. */
   readonly client: RegistryClient;
+  /** The caller closes the client (default false). */
+  readonly borrowedClient?: boolean;
+  /** Other repositories of the same registry to try as cross-repository mount sources. */
+  readonly mountFrom?: readonly string[];
   /** Where to push: the tag names the image; a digest must equal the copied root's digest. */
   readonly reference: ImageReference;
   /** Blobs above this size are uploaded in chunks of this size (default: the registry client's default). */
@@ -48,6 +52,8 @@ export class RegistryDestination implements ImageDestination {
   readonly #reference: ImageReference;
   readonly #repo: RepositoryRef;
   readonly #chunkSize: number | undefined;
+  readonly #borrowedClient: boolean;
+  readonly #mountFrom: readonly string[];
   readonly #signal: { readonly signal?: AbortSignal };
   readonly #documents = new Map<string, PendingDocument>();
   #root: Descriptor | undefined;
@@ -59,6 +65,8 @@ export class RegistryDestination implements ImageDestination {
     this.#reference = options.reference;
     this.#repo = { registry: options.reference.domain, repository: options.reference.path };
     this.#chunkSize = options.chunkSize;
+    this.#borrowedClient = options.borrowedClient === true;
+    this.#mountFrom = options.mountFrom ?? [];
     this.#signal = options.signal !== undefined ? { signal: options.signal } : {};
     this.description = `docker://${referenceString(options.reference)}`;
   }
@@ -98,12 +106,13 @@ export class RegistryDestination implements ImageDestination {
       from !== undefined &&
       from.registry === this.#repo.registry &&
       from.repository !== this.#repo.repository;
+    const mountFrom = [...(mountable ? [from.repository] : []), ...this.#mountFrom];
     const outcome = await pushBlob(this.#client, {
       repository: this.#repo,
       descriptor,
       open: () => supply.open(),
       skipExistsCheck: true,
-      ...(mountable ? { mountFrom: [from.repository] } : {}),
+      ...(mountFrom.length > 0 ? { mountFrom } : {}),
       ...this.#common(),
     });
     return outcome === 'mounted' ? 'mounted' : 'copied';
@@ -185,6 +194,6 @@ export class RegistryDestination implements ImageDestination {
   async #close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#client.close();
+    if (!this.#borrowedClient) await this.#client.close();
   }
 }

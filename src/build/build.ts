@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuildContext, hashSources, resolveSources } from '../context/index.js';
-import { checkDockerfile } from '../dockerfile/stages/index.js';
+import { parseDockerfile } from '../dockerfile/parser/index.js';
+import { resolveDockerfile } from '../dockerfile/stages/index.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import { finalImageConfig } from '../export/image-config.js';
 import { checkAnnotationsFit, storedImageFormat } from '../export/output-media-types.js';
@@ -87,7 +88,8 @@ async function runBuild(
     targetPlatform: platform,
   };
   // A first pass finds the base images; the second expands each stage with its base image's Env.
-  const unexpanded = checkDockerfile(context.dockerfile.text, checkOptions);
+  const ast = parseDockerfile(context.dockerfile.text, { file });
+  const unexpanded = resolveDockerfile(ast, checkOptions);
   const requests = baseImageRequests(unexpanded, {
     ...(options.target === undefined ? {} : { target: options.target }),
     platform,
@@ -125,7 +127,7 @@ async function runBuild(
   const checked =
     requests.length === 0
       ? unexpanded
-      : checkDockerfile(context.dockerfile.text, { ...checkOptions, imageEnv: imageEnvLookup(configs) });
+      : resolveDockerfile(ast, { ...checkOptions, imageEnv: imageEnvLookup(configs) });
   for (const d of checked.diagnostics) {
     emit({
       kind: 'warning',

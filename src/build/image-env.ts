@@ -2,19 +2,8 @@
  * The environment a base image brings to word expansion: BuildKit expands `$VAR` in a stage with the
  * base image's `Env` as if it were set by ENV (`ENV PATH=/opt/bin:$PATH` keeps the image's PATH). Pure.
  */
+import { envFromList } from '../dockerfile/shell/index.js';
 import type { ImageConfig } from '../oci/types.js';
-
-/** `KEY=VALUE` entries as a record; an entry without `=` is a name with an empty value, as docker reads it. */
-export function envRecord(entries: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of entries ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq === 0) continue;
-    if (eq < 0) out[entry] = '';
-    else out[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
-  return out;
-}
 
 /**
  * An `imageEnv` lookup for `checkDockerfile` over base image configs keyed `ref\u0000platform`; a ref
@@ -25,7 +14,8 @@ export function imageEnvLookup(
 ): (ref: string) => Readonly<Record<string, string>> | undefined {
   return (ref) => {
     for (const [key, image] of configs) {
-      if (key.startsWith(`${ref}\u0000`)) return envRecord(image.config.config?.Env);
+      if (key.startsWith(`${ref}\u0000`))
+        return Object.fromEntries(envFromList(image.config.config?.Env ?? []));
     }
     return undefined;
   };

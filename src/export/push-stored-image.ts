@@ -9,12 +9,10 @@
 import { type CopyProgress, copyImage } from '../archive/copy-image.js';
 import { RegistryDestination } from '../archive/registry-destination.js';
 import { StoreSource } from '../archive/store-transport.js';
-import type { BlobPutOutcome, BlobSupply } from '../archive/transport.js';
 import { ErrorCode, KilnError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageReference } from '../oci/reference.js';
 import type { Descriptor, ManifestFormat } from '../oci/types.js';
-import { pushBlob } from '../registry/blob-push.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { LocalStore } from '../store/local-store.js';
 import { DEFAULT_PUSH_COMPRESSION, type PushCompression } from './push-compression.js';
@@ -54,8 +52,9 @@ export interface PushedStoredImage {
 export async function pushStoredImage(options: PushStoredImageOptions): Promise<PushedStoredImage> {
   const compression = options.compression ?? DEFAULT_PUSH_COMPRESSION;
   const signal = options.signal === undefined ? {} : { signal: options.signal };
-  const dst = new MountingRegistryDestination({
-    client: borrowed(options.client),
+  const dst = new RegistryDestination({
+    client: options.client,
+    borrowedClient: true,
     reference: options.reference,
     mountFrom: options.mountFrom ?? [],
     ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
@@ -88,49 +87,5 @@ export async function pushStoredImage(options: PushStoredImageOptions): Promise<
     };
   } finally {
     await src.close();
-  }
-}
-
-/** The client for a destination that closes its client when done: here closing is the caller's job. */
-function borrowed(client: RegistryClient): RegistryClient {
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === 'close') return async () => undefined;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-interface MountingOptions {
-  readonly client: RegistryClient;
-  readonly reference: ImageReference;
-  readonly mountFrom: readonly string[];
-  readonly chunkSize?: number;
-  readonly signal?: AbortSignal;
-}
-
-/** A registry destination that also tries the given repositories as cross-repository mount sources. */
-class MountingRegistryDestination extends RegistryDestination {
-  readonly #options: MountingOptions;
-
-  constructor(options: MountingOptions) {
-    super(options);
-    this.#options = options;
-  }
-
-  override async putBlobFrom(descriptor: Descriptor, supply: BlobSupply): Promise<BlobPutOutcome> {
-    const { client, reference, mountFrom, chunkSize, signal } = this.#options;
-    if (mountFrom.length === 0) return super.putBlobFrom(descriptor, supply);
-    const outcome = await pushBlob(client, {
-      repository: { registry: reference.domain, repository: reference.path },
-      descriptor,
-      open: () => supply.open(),
-      skipExistsCheck: true,
-      mountFrom,
-      ...(chunkSize === undefined ? {} : { chunkSize }),
-      ...(signal === undefined ? {} : { signal }),
-    });
-    return outcome === 'mounted' ? 'mounted' : 'copied';
   }
 }

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { envRecord, imageEnvLookup } from '../../src/build/image-env.js';
+import { imageEnvLookup } from '../../src/build/image-env.js';
 import { checkDockerfile } from '../../src/dockerfile/stages/index.js';
 import type { ImageConfig } from '../../src/oci/types.js';
 
-test('envRecord reads KEY=VALUE entries as docker does (first = splits, bare names are empty)', () => {
-  assert.deepEqual(envRecord(['PATH=/bin:/usr/bin', 'A=b=c', 'EMPTY=', 'BARE', '=x']), {
-    PATH: '/bin:/usr/bin',
-    A: 'b=c',
-    EMPTY: '',
-    BARE: '',
-  });
-  assert.deepEqual(envRecord(undefined), {});
+test('the lookup reads a base image Env as BuildKit does (first = splits, bare names are empty)', () => {
+  const config = {
+    config: { Env: ['PATH=/bin:/usr/bin', 'A=b=c', 'EMPTY=', 'BARE'] },
+  } as unknown as ImageConfig;
+  const lookup = imageEnvLookup(new Map([['base\u0000linux/amd64/', { config }]]));
+  assert.deepEqual(lookup('base'), { PATH: '/bin:/usr/bin', A: 'b=c', EMPTY: '', BARE: '' });
+  const bare = { config: {} } as unknown as ImageConfig;
+  assert.deepEqual(imageEnvLookup(new Map([['bare\u0000linux/amd64/', { config: bare }]]))('bare'), {});
 });
 
 test('a stage expands words with its base image Env (ENV PATH=/opt/bin:$PATH keeps the image PATH)', () => {

@@ -117,6 +117,22 @@ describe('pushStoredImage: uncompressed build layers compressed on push', {
     assert.equal(again.descriptor.digest, firstPushed, 'same layers, same manifest digest');
   });
 
+  it('mountFrom: blobs another repository of the registry holds are mounted, not uploaded', async () => {
+    const result = await pushStoredImage({
+      client,
+      store,
+      digest: image.manifest.digest,
+      reference: parseReference(`${registry.host}/mounted/app:1`),
+      mountFrom: ['gzip/app'],
+    });
+    assert.equal(result.descriptor.digest, firstPushed);
+    assert.equal(result.blobsCopied, 0);
+    assert.equal(result.blobsMounted, 2, 'the layer and the config');
+    const layer = (await remoteManifest('mounted/app')).layers[0];
+    assert.ok(layer);
+    assert.equal(sha256Digest(await remoteBlob('mounted/app', layer.digest)), layer.digest);
+  });
+
   it('zstd on request: a zstd layer that decompresses to the stored tar', async () => {
     const result = await push('zstd/app', 'zstd');
     assert.equal(result.layersCompressed, 1);
